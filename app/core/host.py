@@ -1,0 +1,147 @@
+"""The description of the machine the core works on.
+
+Every fact about the operating system reaches the core through a `Host`.
+`Host.current()` is the one place that reads the live machine; tests and
+recorded machines build a `Host` by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+System = Literal["linux", "darwin", "windows"]
+
+# On Windows only these are runnable without a shell; `.ps1` and bare
+# (extensionless) npm shims are never picked.
+_WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".com")
+
+
+def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Host:
+    """What the core may know about the operating system."""
+
+    system: System
+    release: str = ""
+    machine: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
+    home: str = ""
+    os_release: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "env", _frozen(self.env))
+        object.__setattr__(self, "os_release", _frozen(self.os_release))
+
+    @classmethod
+    def current(cls) -> Host:
+        """Describe the machine this process runs on."""
+        system: System
+        if sys.platform == "win32":
+            system = "windows"
+        elif sys.platform == "darwin":
+            system = "darwin"
+        else:
+            system = "linux"
+        os_release: dict[str, str] = {}
+        if system == "linux":
+            try:
+                os_release = dict(platform.freedesktop_os_release())
+            except OSError:
+                os_release = {}
+        return cls(
+            system=system,
+            release=platform.release(),
+            machine=platform.machine(),
+            env=dict(os.environ),
+            home=str(Path.home()),
+            os_release=os_release,
+        )
+
+    @property
+    def is_windows(self) -> bool:
+        return self.system == "windows"
+
+    @property
+    def pretty_name(self) -> str:
+        if self.system == "linux":
+            return self.os_release.get("PRETTY_NAME", f"Linux {self.release}")
+        if self.system == "darwin":
+            return f"macOS {self.release}".strip()
+        return f"Windows {self.release}".strip()
+
+    @property
+    def path_separator(self) -> str:
+        return ";" if self.is_windows else ":"
+
+    def path_dirs(self, env: Mapping[str, str] | None = None) -> list[str]:
+        """The PATH folders, in order, without empty entries."""
+        source = self.env if env is None else env
+        value = source.get("PATH") or source.get("Path") or ""
+        return [p for p in value.split(self.path_separator) if p]
+
+    def with_path_prepended(self, dirs: Iterable[str]) -> dict[str, str]:
+        """A copy of the environment with `dirs` in front of PATH."""
+        env = dict(self.env)
+        key = "Path" if self.is_windows and "Path" in env else "PATH"
+        merged = [d for d in dirs if d] + self.path_dirs()
+        seen: set[str] = set()
+        unique = [d for d in merged if not (d in seen or seen.add(d))]
+        env[key] = self.path_separator.join(unique)
+        return env
+
+    def executable_names(self, name: str) -> list[str]:
+        """The file names that can run `name` on this system."""
+        if self.is_windows:
+            return [name + suffix for suffix in _WINDOWS_SUFFIXES]
+        return [name]
+
+    def npm_bin_dir(self, prefix: str) -> str:
+        """Where `npm install -g --prefix PREFIX` puts command shims."""
+        if self.is_windows:
+            return prefix
+        return os.path.join(prefix, "bin")
+
+    def default_user_npm_prefix(self) -> str:
+        """A per-user npm prefix, used when the global one is not writable."""
+        if self.is_windows:
+            appdata = self.env.get("APPDATA") or os.path.join(self.home, "AppData", "Roaming")
+            return os.path.join(appdata, "npm")
+        return os.path.join(self.home, ".npm-global")
+
+
+def resolve_executable(
+    name: str, host: Host, extra_dirs: Iterable[str] = (), path: Iterable[str] | None = None
+) -> str | None:
+    """Find the file that runs `name`, searching `extra_dirs` then PATH.
+
+    An absolute path is accepted as it is when it exists.
+    """
+    if os.path.isabs(name):
+        return name if os.path.isfile(name) else None
+    folders = list(extra_dirs) + list(host.path_dirs() if path is None else path)
+    for folder in folders:
+        for candidate in host.executable_names(name):
+            full = os.path.join(folder, candidate)
+            if os.path.isfile(full) and (host.is_windows or os.access(full, os.X_OK)):
+                return full
+    return None
+
+
+def find_all_on_path(name: str, host: Host) -> list[str]:
+    """Every copy of `name` on PATH, first one first."""
+    found: list[str] = []
+    for folder in host.path_dirs():
+        hit = resolve_executable(name, host, path=[folder])
+        if hit and hit not in found:
+            found.append(hit)
+    return found

@@ -1,0 +1,245 @@
+"""The one door through which every command runs.
+
+`Runner.run` takes an argument list (never a shell string), resolves the
+executable first, streams decoded output line by line, enforces a timeout,
+and ends the whole process tree when cancelled. It returns an `Outcome`
+that can say in one sentence what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import logging
+import os
+import re
+import subprocess
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import psutil
+
+from app.core.host import Host, resolve_executable
+
+log = logging.getLogger("ai_cli_setup.runner")
+
+Status = Literal["ok", "failed", "not-found", "timeout", "cancelled", "error"]
+LineSink = Callable[[str], None]
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[@-Z\\-_]")
+KEEP_LINES = 4000
+KILL_GRACE = 3.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one command did."""
+
+    argv: tuple[str, ...]
+    status: Status
+    exit_code: int | None = None
+    output: str = ""
+    duration: float = 0.0
+    executable: str | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def lines(self) -> list[str]:
+        return self.output.splitlines()
+
+    def sentence(self) -> str:
+        name = os.path.basename(self.argv[0]) if self.argv else "command"
+        if self.status == "ok":
+            return f"{name} finished in {self.duration:.1f} s."
+        if self.status == "not-found":
+            return f"{name} was not found on this computer."
+        if self.status == "timeout":
+            return f"{name} did not finish within its time limit and was stopped."
+        if self.status == "cancelled":
+            return f"{name} was cancelled."
+        if self.status == "error":
+            return f"{name} could not be started: {self.reason}"
+        return f"{name} failed with exit code {self.exit_code}."
+
+
+class Runner(Protocol):
+    """Anything that can run a command for the core."""
+
+    host: Host
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        timeout: float | None = None,
+        on_line: LineSink | None = None,
+        extra_dirs: Sequence[str] = (),
+    ) -> Outcome: ...
+
+
+def clean_line(text: str) -> str:
+    """Strip colour codes and other terminal controls from one line."""
+    return _ANSI.sub("", text).rstrip()
+
+
+class LineSplitter:
+    """Turns a byte stream into text lines.
+
+    Invalid UTF-8 is replaced rather than fatal, UTF-16 (as `wsl.exe`
+    prints) is recognised from its byte-order mark or NUL pattern, and a
+    carriage return ends a line the way a terminal's progress bar does.
+    """
+
+    def __init__(self) -> None:
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self._pending = ""
+
+    def _choose_decoder(self, first: bytes) -> codecs.IncrementalDecoder:
+        if first.startswith(codecs.BOM_UTF16_LE) or (
+            len(first) >= 4 and first[1] == 0 and first[3] == 0 and first[0] != 0
+        ):
+            return codecs.getincrementaldecoder("utf-16-le")(errors="replace")
+        return codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def feed(self, data: bytes, final: bool = False) -> list[str]:
+        if self._decoder is None:
+            if not data and not final:
+                return []
+            self._decoder = self._choose_decoder(data)
+        text = self._pending + self._decoder.decode(data, final=final)
+        text = text.replace("\ufeff", "").replace("\r\n", "\n")
+        parts = re.split(r"[\r\n]", text)
+        self._pending = "" if final else parts.pop()
+        lines = [clean_line(p) for p in parts]
+        if final and lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+
+def kill_tree(pid: int, grace: float = KILL_GRACE) -> None:
+    """End a process and all its descendants: terminate, wait, then kill."""
+    try:
+        parent = psutil.Process(pid)
+        family = [*parent.children(recursive=True), parent]
+    except psutil.NoSuchProcess:
+        return
+    for proc in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.terminate()
+    _, alive = psutil.wait_procs(family, timeout=grace)
+    for proc in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=grace)
+
+
+class ProcessRunner:
+    """Runs real commands on this machine with asyncio subprocesses."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        timeout: float | None = None,
+        on_line: LineSink | None = None,
+        extra_dirs: Sequence[str] = (),
+    ) -> Outcome:
+        if isinstance(argv, (str, bytes)):
+            raise TypeError("a command is a list of arguments, never a shell string")
+        argv = tuple(argv)
+        if not argv or not all(isinstance(a, str) for a in argv):
+            raise TypeError("a command is a non-empty list of strings")
+        run_env = dict(self.host.env if env is None else env)
+        path_dirs = self.host.path_dirs(run_env)
+        exe = resolve_executable(argv[0], self.host, extra_dirs, path=path_dirs)
+        if exe is None:
+            log.info("not found: %s", argv[0])
+            return Outcome(argv, "not-found", reason=f"{argv[0]} is not on PATH")
+        full = (exe, *argv[1:])
+        if self.host.is_windows and exe.lower().endswith((".cmd", ".bat")):
+            # Batch files run through cmd.exe whatever we ask; do it openly
+            # and refuse arguments that cmd.exe would reinterpret.
+            for arg in argv[1:]:
+                if any(ch in arg for ch in '&|<>^%"\r\n'):
+                    return Outcome(
+                        argv, "error", reason=f"unsafe argument for a batch file: {arg!r}"
+                    )
+            comspec = run_env.get("COMSPEC") or run_env.get("ComSpec") or "cmd.exe"
+            full = (comspec, "/d", "/s", "/c", subprocess.list2cmdline(full))
+
+        log.info("run: %s", subprocess.list2cmdline(argv))
+        kwargs: dict[str, object] = {}
+        if self.host.is_windows:
+            kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0) | getattr(
+                subprocess, "CREATE_NEW_PROCESS_GROUP", 0
+            )
+        else:
+            kwargs["start_new_session"] = True
+
+        started = time.monotonic()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *full,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=run_env,
+                cwd=cwd,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        except OSError as exc:
+            log.warning("could not start %s: %s", exe, exc)
+            return Outcome(argv, "error", executable=exe, reason=str(exc))
+
+        kept: deque[str] = deque(maxlen=KEEP_LINES)
+        splitter = LineSplitter()
+        name = os.path.basename(exe)
+
+        def emit(lines: list[str]) -> None:
+            for line in lines:
+                kept.append(line)
+                log.debug("%s| %s", name, line)
+                if on_line is not None:
+                    on_line(line)
+
+        async def pump() -> None:
+            assert proc.stdout is not None
+            while True:
+                chunk = await proc.stdout.read(65536)
+                if not chunk:
+                    emit(splitter.feed(b"", final=True))
+                    return
+                emit(splitter.feed(chunk))
+
+        status: Status = "ok"
+        try:
+            try:
+                await asyncio.wait_for(pump(), timeout)
+            except TimeoutError:
+                status = "timeout"
+                await asyncio.to_thread(kill_tree, proc.pid)
+            code = await proc.wait()
+        except asyncio.CancelledError:
+            await asyncio.shield(asyncio.to_thread(kill_tree, proc.pid))
+            log.info("cancelled: %s", name)
+            raise
+        duration = time.monotonic() - started
+        if status == "ok" and code != 0:
+            status = "failed"
+        log.info("%s exited with %s after %.1f s", name, code, duration)
+        return Outcome(argv, status, code, "\n".join(kept), duration, exe)

@@ -1,0 +1,63 @@
+import os
+import stat
+
+from app.core.host import Host, find_all_on_path, resolve_executable
+
+
+def _touch(path, executable=True):
+    path.write_text("#!/bin/sh\necho hi\n")
+    if executable:
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_windows_resolver_picks_cmd_never_ps1_or_bare_file(tmp_path):
+    # C05: PATH holds `claude`, `claude.cmd` and `claude.ps1`.
+    for name in ("claude", "claude.ps1", "claude.cmd"):
+        _touch(tmp_path / name)
+    host = Host(system="windows", env={"Path": str(tmp_path)})
+    assert resolve_executable("claude", host) == os.path.join(str(tmp_path), "claude.cmd")
+
+
+def test_windows_resolver_prefers_exe_over_cmd(tmp_path):
+    for name in ("node.cmd", "node.exe"):
+        _touch(tmp_path / name)
+    host = Host(system="windows", env={"PATH": str(tmp_path)})
+    assert resolve_executable("node", host).endswith("node.exe")
+
+
+def test_windows_resolver_finds_nothing_when_only_ps1_exists(tmp_path):
+    _touch(tmp_path / "claude.ps1")
+    host = Host(system="windows", env={"PATH": str(tmp_path)})
+    assert resolve_executable("claude", host) is None
+
+
+def test_posix_resolver_skips_files_that_are_not_executable(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    _touch(first / "tool", executable=False)
+    _touch(second / "tool")
+    host = Host(system="linux", env={"PATH": f"{first}:{second}"})
+    assert resolve_executable("tool", host) == str(second / "tool")
+
+
+def test_every_copy_on_path_is_listed_in_order(tmp_path):
+    dirs = [tmp_path / n for n in ("one", "two", "three")]
+    for d in dirs:
+        d.mkdir()
+    _touch(dirs[0] / "gemini")
+    _touch(dirs[2] / "gemini")
+    host = Host(system="linux", env={"PATH": ":".join(map(str, dirs))})
+    assert find_all_on_path("gemini", host) == [str(dirs[0] / "gemini"), str(dirs[2] / "gemini")]
+
+
+def test_path_prepend_keeps_order_and_drops_duplicates():
+    host = Host(system="linux", env={"PATH": "/usr/bin:/bin"})
+    env = host.with_path_prepended(["/opt/x/bin", "/usr/bin"])
+    assert env["PATH"] == "/opt/x/bin:/usr/bin:/bin"
+
+
+def test_npm_bin_dir_differs_by_system():
+    assert Host(system="linux").npm_bin_dir("/p") == "/p/bin"
+    assert Host(system="windows").npm_bin_dir("/p") == "/p"

@@ -1,0 +1,181 @@
+"""The install engine against a fake npm on a real temp folder."""
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.catalog import default_catalog
+from app.core.detect import NodeFinding
+from app.core.host import Host
+from app.core.install import (
+    StepFinished,
+    StepOutput,
+    plan_npm_install,
+    run_plan,
+    top_level_engine_warning,
+)
+from app.core.runner import ProcessRunner
+from app.core.verify import verify_tool
+
+NODE20 = NodeFinding("Node.js", True, "20.20.2", "/usr/bin/node", npm_version="11.0.0")
+
+
+def script(path: Path, body: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!{sys.executable}\n{body}")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def fake_npm(bindir: Path, tool_body: dict[str, str], extra_output: str = "", code: int = 0):
+    """An `npm` that writes a tool shim into <prefix>/bin like the real one."""
+    bodies = {pkg: body for pkg, body in tool_body.items()}
+    script(
+        bindir / "npm",
+        "import sys, os, stat\n"
+        f"bodies = {bodies!r}\n"
+        "args = sys.argv[1:]\n"
+        "prefix = args[args.index('--prefix') + 1]\n"
+        "pkg = args[-1]\n"
+        "print('added 1 package in 1s', flush=True)\n"
+        f"print({extra_output!r})\n"
+        "name, body = bodies[pkg]\n"
+        "os.makedirs(os.path.join(prefix, 'bin'), exist_ok=True)\n"
+        "p = os.path.join(prefix, 'bin', name)\n"
+        f"open(p, 'w').write('#!{sys.executable}\\n' + body)\n"
+        "os.chmod(p, 0o755)\n"
+        f"sys.exit({code})\n",
+    )
+
+
+@pytest.fixture
+def machine(tmp_path):
+    bindir = tmp_path / "sysbin"
+    bindir.mkdir()
+    host = Host(system="linux", env={"PATH": f"{bindir}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    return host, bindir, tmp_path / "prefix"
+
+
+def test_installed_but_not_on_path_is_a_success_with_the_folder_named(machine, run_async):
+    # C01: npm exits 0, <prefix>/bin/claude exists, <prefix>/bin is not on PATH.
+    host, bindir, prefix = machine
+    fake_npm(bindir, {"@anthropic-ai/claude-code": ("claude", "print('2.1.197 (Claude Code)')")})
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, host, ["claude-code"], str(prefix), NODE20)
+    events = []
+    report = run_async(run_plan(plan, ProcessRunner(host), catalog, events.append))
+    result = report.results[0]
+    assert result.status == "succeeded"
+    assert result.verification.status == "not-on-path"
+    assert result.verification.version == "2.1.197"
+    assert str(prefix / "bin") in result.verification.message
+    assert "install failed" not in result.verification.message.lower()
+    assert [e.line for e in events if isinstance(e, StepOutput)][0] == "added 1 package in 1s"
+
+
+def test_npm_success_without_a_working_tool_is_a_failure(machine, run_async):
+    # C12: codex --version prints a missing optional dependency error.
+    host, bindir, prefix = machine
+    broken = (
+        "import sys\n"
+        "print('Error: Missing optional dependency @openai/codex-linux-x64. "
+        "Reinstall Codex: npm install -g @openai/codex@latest', file=sys.stderr)\n"
+        "sys.exit(1)\n"
+    )
+    fake_npm(bindir, {"@openai/codex": ("codex", broken)})
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, host, ["codex-cli"], str(prefix), NODE20)
+    report = run_async(run_plan(plan, ProcessRunner(host), catalog))
+    result = report.results[0]
+    assert result.status == "failed"
+    assert result.verification.status == "broken"
+    assert "platform binary" in result.verification.message
+    assert "npm install -g @openai/codex@latest" in result.verification.fix
+    assert not report.succeeded
+
+
+def test_engine_warning_for_the_cli_itself_fails_the_step(machine, run_async):
+    # C08: npm exits 0 but printed EBADENGINE for the top-level package.
+    host, bindir, prefix = machine
+    warning = (
+        "npm warn EBADENGINE Unsupported engine {\n"
+        "npm warn EBADENGINE   package: '@google/gemini-cli@0.61.0',\n"
+        "npm warn EBADENGINE   required: { node: '>=20' },\n"
+        "npm warn EBADENGINE   current: { node: 'v18.19.1', npm: '9.2.0' }\n"
+        "npm warn EBADENGINE }"
+    )
+    fake_npm(bindir, {"@google/gemini-cli": ("gemini", "print('0.61.0')")}, extra_output=warning)
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, host, ["gemini-cli"], str(prefix), NODE20)
+    report = run_async(run_plan(plan, ProcessRunner(host), catalog))
+    assert report.results[0].status == "failed"
+    assert "does not support this Node.js" in report.results[0].message
+    assert "npm-ebadengine" in [f.id for f in report.results[0].findings]
+
+
+def test_engine_warning_for_a_dependency_is_not_the_cli_failing():
+    text = "npm warn EBADENGINE Unsupported engine {\nnpm warn EBADENGINE   package: 'undici@7.0.0',"
+    assert not top_level_engine_warning(text, "@google/gemini-cli")
+    assert top_level_engine_warning(text.replace("undici", "@google/gemini-cli"), "@google/gemini-cli")
+
+
+def test_eacces_is_reported_as_the_blocker(machine, run_async):
+    # C06: npm fails with EACCES and also warns EBADENGINE for a dependency.
+    host, bindir, prefix = machine
+    script(
+        bindir / "npm",
+        "import sys\n"
+        "print(\"npm warn EBADENGINE Unsupported engine { package: 'undici@7.0.0' }\")\n"
+        "print('npm error code EACCES')\n"
+        "print(\"npm error Error: EACCES: permission denied, mkdir '/usr/lib/node_modules/@google'\")\n"
+        "sys.exit(243)\n",
+    )
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, host, ["gemini-cli"], str(prefix), NODE20)
+    result = run_async(run_plan(plan, ProcessRunner(host), catalog)).results[0]
+    assert result.status == "failed"
+    assert [f.id for f in result.findings][:2] == ["npm-eacces", "npm-ebadengine"]
+    assert "permission" in result.message or "install folder" in result.message
+
+
+@pytest.mark.parametrize("node_version", ["12.22.9", "18.19.1"])
+def test_too_old_node_blocks_before_anything_runs(node_version, run_async):
+    # C07: Node too old for a CLI that needs 20+.
+    node = NodeFinding("Node.js", True, node_version, "/usr/bin/node", npm_version="8.5.1")
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, Host(system="linux"), ["gemini-cli"], "/tmp/p", node)
+    assert plan.steps[0].blocked == f"Node >= 20 needed, found {node_version}."
+    report = run_async(run_plan(plan, ProcessRunner(Host(system="linux", env={"PATH": ""})), catalog))
+    assert report.results[0].status == "blocked"
+
+
+def test_node_below_the_newest_release_gets_a_note_not_a_block():
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, Host(system="linux"), ["claude-code"], "/tmp/p", NODE20)
+    assert plan.steps[0].blocked == ""
+    assert "Node >= 22" in plan.steps[0].note
+
+
+def test_verify_reports_missing_with_the_install_command(tmp_path, run_async):
+    host = Host(system="linux", env={"PATH": str(tmp_path)})
+    result = run_async(verify_tool(ProcessRunner(host), default_catalog(), "gemini-cli", str(tmp_path)))
+    assert result.status == "missing"
+    assert "@google/gemini-cli" in result.fix
+
+
+def test_finished_events_carry_every_step(machine, run_async):
+    host, bindir, prefix = machine
+    fake_npm(bindir, {
+        "@google/gemini-cli": ("gemini", "print('0.61.0')"),
+        "@openai/codex": ("codex", "print('codex-cli 0.171.0')"),
+    })
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, host, ["gemini-cli", "codex-cli"], str(prefix), NODE20)
+    events = []
+    report = run_async(run_plan(plan, ProcessRunner(host), catalog, events.append))
+    finished = [e for e in events if isinstance(e, StepFinished)]
+    assert [(e.index, e.total) for e in finished] == [(0, 2), (1, 2)]
+    assert report.succeeded
+    assert [r.verification.version for r in report.results] == ["0.61.0", "0.171.0"]

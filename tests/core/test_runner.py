@@ -1,0 +1,119 @@
+import asyncio
+import sys
+import time
+
+import psutil
+import pytest
+
+from app.core.host import Host
+from app.core.runner import LineSplitter, ProcessRunner
+
+
+@pytest.fixture
+def runner():
+    return ProcessRunner(Host.current())
+
+
+def py(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def test_lines_arrive_while_the_command_still_runs(runner, run_async):
+    seen: list[tuple[float, str]] = []
+    code = "import sys,time\nprint('first', flush=True)\ntime.sleep(1.0)\nprint('second')"
+
+    async def go():
+        start = time.monotonic()
+        outcome = await runner.run(py(code), on_line=lambda l: seen.append((time.monotonic() - start, l)))
+        return outcome, time.monotonic() - start
+
+    outcome, total = run_async(go())
+    assert outcome.ok and outcome.exit_code == 0
+    assert [line for _, line in seen] == ["first", "second"]
+    # "first" was delivered before the process slept, not at the end.
+    assert seen[0][0] < total - 0.5
+
+
+def test_failure_keeps_exit_code_and_output(runner, run_async):
+    outcome = run_async(runner.run(py("print('boom'); raise SystemExit(3)")))
+    assert outcome.status == "failed"
+    assert outcome.exit_code == 3
+    assert "boom" in outcome.output
+    assert "exit code 3" in outcome.sentence()
+
+
+def test_missing_executable_is_reported_not_raised(runner, run_async):
+    outcome = run_async(runner.run(["no-such-tool-xyz", "--version"]))
+    assert outcome.status == "not-found"
+    assert "not found" in outcome.sentence()
+
+
+def test_shell_strings_are_not_accepted(runner, run_async):
+    with pytest.raises(TypeError):
+        run_async(runner.run("echo hi; rm -rf /"))  # type: ignore[arg-type]
+
+
+def test_a_shell_metacharacter_in_an_argument_stays_literal(runner, run_async, tmp_path):
+    marker = tmp_path / "pwned"
+    outcome = run_async(runner.run(["echo", f"x; touch {marker}"]))
+    assert outcome.output == f"x; touch {marker}"
+    assert not marker.exists()
+
+
+def test_timeout_stops_the_command(runner, run_async):
+    start = time.monotonic()
+    outcome = run_async(runner.run(py("import time; time.sleep(30)"), timeout=0.5))
+    assert outcome.status == "timeout"
+    assert time.monotonic() - start < 10
+
+
+def test_cancel_ends_the_whole_process_tree_quickly(runner, run_async, tmp_path):
+    pid_file = tmp_path / "grandchild.pid"
+    code = (
+        "import subprocess,sys,time\n"
+        f"p=subprocess.Popen([sys.executable,'-c','import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r},'w').write(str(p.pid))\n"
+        "print('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+
+    async def go():
+        started = asyncio.Event()
+        task = asyncio.ensure_future(runner.run(py(code), on_line=lambda l: started.set()))
+        await asyncio.wait_for(started.wait(), 20)
+        t0 = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return time.monotonic() - t0
+
+    elapsed = run_async(go())
+    grandchild = int(pid_file.read_text())
+    assert elapsed < 5
+    assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
+
+
+def test_splitter_replaces_invalid_utf8_and_strips_colours():
+    splitter = LineSplitter()
+    lines = splitter.feed(b"\x1b[31mred\x1b[0m ok\nbad \xff byte\n")
+    assert lines == ["red ok", "bad \ufffd byte"]
+
+
+def test_splitter_treats_carriage_returns_as_line_ends():
+    splitter = LineSplitter()
+    lines = splitter.feed(b"10%\r50%\r100%\r\ndone\n")
+    assert lines == ["10%", "50%", "100%", "done"]
+
+
+def test_splitter_reads_utf16_from_wsl():
+    data = "  NAME      STATE     VERSION\r\n* Ubuntu    Running   2\r\n".encode("utf-16-le")
+    splitter = LineSplitter()
+    lines = splitter.feed(data[:7]) + splitter.feed(data[7:]) + splitter.feed(b"", final=True)
+    assert lines == ["  NAME      STATE     VERSION", "* Ubuntu    Running   2"]
+
+
+def test_splitter_keeps_a_multibyte_character_split_across_chunks():
+    data = "héllo\n".encode()
+    splitter = LineSplitter()
+    assert splitter.feed(data[:2]) == []
+    assert splitter.feed(data[2:]) == ["héllo"]

@@ -1,0 +1,68 @@
+"""A scripted runner: answers commands from a table, as a recorded machine would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from app.core.host import Host
+from app.core.runner import LineSink, Outcome
+
+
+@dataclass
+class Answer:
+    output: str = ""
+    exit_code: int = 0
+    gate: asyncio.Event | None = None  # the command "runs" until the test sets it
+
+
+@dataclass
+class ScriptedRunner:
+    """Replies to argv prefixes; anything unscripted is "not found"."""
+
+    host: Host
+    answers: dict[tuple[str, ...], Answer] = field(default_factory=dict)
+    calls: list[tuple[str, ...]] = field(default_factory=list)
+
+    def on(self, *argv: str, output: str = "", exit_code: int = 0, gate=None) -> None:
+        self.answers[tuple(argv)] = Answer(output, exit_code, gate)
+
+    def _match(self, argv: tuple[str, ...]) -> Answer | None:
+        name = os.path.basename(argv[0])
+        for key in (argv, (name, *argv[1:])):
+            for length in range(len(key), 0, -1):
+                if key[:length] in self.answers:
+                    return self.answers[key[:length]]
+        return None
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        timeout: float | None = None,
+        on_line: LineSink | None = None,
+        extra_dirs: Sequence[str] = (),
+    ) -> Outcome:
+        argv = tuple(argv)
+        self.calls.append(argv)
+        answer = self._match(argv)
+        if answer is None:
+            return Outcome(argv, "not-found", reason=f"{argv[0]} is not on PATH")
+        if answer.gate is not None:
+            await answer.gate.wait()
+        for line in answer.output.splitlines():
+            if on_line:
+                on_line(line)
+        status = "ok" if answer.exit_code == 0 else "failed"
+        return Outcome(argv, status, answer.exit_code, answer.output, 0.01, f"/usr/bin/{argv[0]}")
+
+
+def linux_host(**env: str) -> Host:
+    base = {"PATH": "/usr/bin:/bin", "HOME": "/home/user"}
+    base.update(env)
+    return Host(system="linux", release="6.1", machine="x86_64", env=base, home="/home/user",
+                os_release={"PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)", "ID": "debian"})

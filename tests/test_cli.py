@@ -1,0 +1,77 @@
+"""The command line, run as a user runs it: a real process."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def cli(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+    )
+
+
+def test_version_exits_zero():
+    result = cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("ai-cli-setup ")
+
+
+def test_bad_usage_exits_two():
+    assert cli("install", "--no-such-flag").returncode == 2
+    result = cli("install", "--tools", "codex", "--yes")
+    assert result.returncode == 2
+    assert "unknown tool 'codex'" in result.stderr
+
+
+def test_install_without_yes_and_no_terminal_installs_nothing(tmp_path):
+    result = cli("install", "--tools", "gemini-cli", "--npm-prefix", str(tmp_path / "p"))
+    assert result.returncode == 2
+    assert "--yes" in result.stdout
+    assert not (tmp_path / "p").exists()
+
+
+def test_detect_json_describes_this_machine():
+    result = cli("detect", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["system"] == "linux"
+    assert data["node"]["version"]
+    assert set(data["tools"]) == {"claude-code", "gemini-cli", "codex-cli"}
+    assert data["docker"]["state"] in {"absent", "daemon-down", "running", "permission-denied"}
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
+    """The walking skeleton: npm installs into a temp prefix, --version verifies."""
+    prefix = tmp_path / "prefix"
+    env = {"npm_config_cache": str(npm_cache)}
+    result = cli("install", "--tools", "claude-code,gemini-cli,codex-cli",
+                 "--npm-prefix", str(prefix), "--yes", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # npm's own lines were streamed through, step by step.
+    assert "[1/3] Install Claude Code" in result.stdout
+    assert "    | added " in result.stdout
+    log_line = [l for l in result.stdout.splitlines() if l.startswith("Log: ")][0]
+    with open(log_line[5:], encoding="utf-8") as handle:
+        log_text = handle.read()
+    assert "npm| added " in log_text
+
+    verify = cli("verify", "--npm-prefix", str(prefix), "--json", env=env)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    results = {item["tool_id"]: item for item in json.loads(verify.stdout)}
+    for tool_id, command in [("claude-code", "claude"), ("gemini-cli", "gemini"), ("codex-cli", "codex")]:
+        item = results[tool_id]
+        assert item["status"] == "not-on-path"  # the temp prefix is not on PATH
+        assert item["version"] and item["version"][0].isdigit()
+        assert item["path"] == str(prefix / "bin" / command)
+    # Nothing landed in the real global prefix or the real home.
+    assert not (prefix.parent / "home" / ".npm").exists()
