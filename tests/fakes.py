@@ -64,5 +64,11 @@ class ScriptedRunner:
 def linux_host(**env: str) -> Host:
     base = {"PATH": "/usr/bin:/bin", "HOME": "/home/user"}
     base.update(env)
-    return Host(system="linux", release="6.1", machine="x86_64", env=base, home="/home/user",
-                os_release={"PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)", "ID": "debian"})
+    return Host(
+        system="linux",
+        release="6.1",
+        machine="x86_64",
+        env=base,
+        home="/home/user",
+        os_release={"PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)", "ID": "debian"},
+    )

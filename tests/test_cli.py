@@ -13,8 +13,12 @@ from tests.conftest import REPO
 def cli(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -54,13 +58,20 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
     """The walking skeleton: npm installs into a temp prefix, --version verifies."""
     prefix = tmp_path / "prefix"
     env = {"npm_config_cache": str(npm_cache)}
-    result = cli("install", "--tools", "claude-code,gemini-cli,codex-cli",
-                 "--npm-prefix", str(prefix), "--yes", env=env)
+    result = cli(
+        "install",
+        "--tools",
+        "claude-code,gemini-cli,codex-cli",
+        "--npm-prefix",
+        str(prefix),
+        "--yes",
+        env=env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     # npm's own lines were streamed through, step by step.
     assert "[1/3] Install Claude Code" in result.stdout
     assert "    | added " in result.stdout
-    log_line = [l for l in result.stdout.splitlines() if l.startswith("Log: ")][0]
+    log_line = next(s for s in result.stdout.splitlines() if s.startswith("Log: "))
     with open(log_line[5:], encoding="utf-8") as handle:
         log_text = handle.read()
     assert "npm| added " in log_text
@@ -68,7 +79,11 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
     verify = cli("verify", "--npm-prefix", str(prefix), "--json", env=env)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     results = {item["tool_id"]: item for item in json.loads(verify.stdout)}
-    for tool_id, command in [("claude-code", "claude"), ("gemini-cli", "gemini"), ("codex-cli", "codex")]:
+    for tool_id, command in [
+        ("claude-code", "claude"),
+        ("gemini-cli", "gemini"),
+        ("codex-cli", "codex"),
+    ]:
         item = results[tool_id]
         assert item["status"] == "not-on-path"  # the temp prefix is not on PATH
         assert item["version"] and item["version"][0].isdigit()

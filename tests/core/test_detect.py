@@ -33,7 +33,11 @@ Server: Docker Desktop 4.43.0 (198134)
         (DOCKER_DAEMON_DOWN, 1, "daemon-down"),
         (DOCKER_PERMISSION, 1, "permission-denied"),
         (DOCKER_RUNNING, 0, "running"),
-        ("Client:\n Version: 27\nError response from daemon: check if the server supports the requested API version", 1, "starting"),
+        (
+            "Client:\n Version: 27\nError response from daemon: check if the server supports the requested API version",
+            1,
+            "starting",
+        ),
     ],
 )
 def test_docker_states_from_real_outputs(output, code, state):

@@ -72,7 +72,7 @@ def test_installed_but_not_on_path_is_a_success_with_the_folder_named(machine, r
     assert result.verification.version == "2.1.197"
     assert str(prefix / "bin") in result.verification.message
     assert "install failed" not in result.verification.message.lower()
-    assert [e.line for e in events if isinstance(e, StepOutput)][0] == "added 1 package in 1s"
+    assert next(e.line for e in events if isinstance(e, StepOutput)) == "added 1 package in 1s"
 
 
 def test_npm_success_without_a_working_tool_is_a_failure(machine, run_async):
@@ -116,9 +116,13 @@ def test_engine_warning_for_the_cli_itself_fails_the_step(machine, run_async):
 
 
 def test_engine_warning_for_a_dependency_is_not_the_cli_failing():
-    text = "npm warn EBADENGINE Unsupported engine {\nnpm warn EBADENGINE   package: 'undici@7.0.0',"
+    text = (
+        "npm warn EBADENGINE Unsupported engine {\nnpm warn EBADENGINE   package: 'undici@7.0.0',"
+    )
     assert not top_level_engine_warning(text, "@google/gemini-cli")
-    assert top_level_engine_warning(text.replace("undici", "@google/gemini-cli"), "@google/gemini-cli")
+    assert top_level_engine_warning(
+        text.replace("undici", "@google/gemini-cli"), "@google/gemini-cli"
+    )
 
 
 def test_eacces_is_reported_as_the_blocker(machine, run_async):
@@ -147,7 +151,9 @@ def test_too_old_node_blocks_before_anything_runs(node_version, run_async):
     catalog = default_catalog()
     plan = plan_npm_install(catalog, Host(system="linux"), ["gemini-cli"], "/tmp/p", node)
     assert plan.steps[0].blocked == f"Node >= 20 needed, found {node_version}."
-    report = run_async(run_plan(plan, ProcessRunner(Host(system="linux", env={"PATH": ""})), catalog))
+    report = run_async(
+        run_plan(plan, ProcessRunner(Host(system="linux", env={"PATH": ""})), catalog)
+    )
     assert report.results[0].status == "blocked"
 
 
@@ -160,17 +166,22 @@ def test_node_below_the_newest_release_gets_a_note_not_a_block():
 
 def test_verify_reports_missing_with_the_install_command(tmp_path, run_async):
     host = Host(system="linux", env={"PATH": str(tmp_path)})
-    result = run_async(verify_tool(ProcessRunner(host), default_catalog(), "gemini-cli", str(tmp_path)))
+    result = run_async(
+        verify_tool(ProcessRunner(host), default_catalog(), "gemini-cli", str(tmp_path))
+    )
     assert result.status == "missing"
     assert "@google/gemini-cli" in result.fix
 
 
 def test_finished_events_carry_every_step(machine, run_async):
     host, bindir, prefix = machine
-    fake_npm(bindir, {
-        "@google/gemini-cli": ("gemini", "print('0.61.0')"),
-        "@openai/codex": ("codex", "print('codex-cli 0.171.0')"),
-    })
+    fake_npm(
+        bindir,
+        {
+            "@google/gemini-cli": ("gemini", "print('0.61.0')"),
+            "@openai/codex": ("codex", "print('codex-cli 0.171.0')"),
+        },
+    )
     catalog = default_catalog()
     plan = plan_npm_install(catalog, host, ["gemini-cli", "codex-cli"], str(prefix), NODE20)
     events = []

@@ -24,7 +24,9 @@ def test_lines_arrive_while_the_command_still_runs(runner, run_async):
 
     async def go():
         start = time.monotonic()
-        outcome = await runner.run(py(code), on_line=lambda l: seen.append((time.monotonic() - start, l)))
+        outcome = await runner.run(
+            py(code), on_line=lambda line: seen.append((time.monotonic() - start, line))
+        )
         return outcome, time.monotonic() - start
 
     outcome, total = run_async(go())
@@ -79,7 +81,7 @@ def test_cancel_ends_the_whole_process_tree_quickly(runner, run_async, tmp_path)
 
     async def go():
         started = asyncio.Event()
-        task = asyncio.ensure_future(runner.run(py(code), on_line=lambda l: started.set()))
+        task = asyncio.ensure_future(runner.run(py(code), on_line=lambda _line: started.set()))
         await asyncio.wait_for(started.wait(), 20)
         t0 = time.monotonic()
         task.cancel()
@@ -90,7 +92,10 @@ def test_cancel_ends_the_whole_process_tree_quickly(runner, run_async, tmp_path)
     elapsed = run_async(go())
     grandchild = int(pid_file.read_text())
     assert elapsed < 5
-    assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
+    assert (
+        not psutil.pid_exists(grandchild)
+        or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
+    )
 
 
 def test_splitter_replaces_invalid_utf8_and_strips_colours():

@@ -1,0 +1,11 @@
+"""One module per subcommand.
+
+Each module has `NAME`, `HELP`, `add_arguments(parser)` and an async
+`run(session, args) -> int`. Add a module to `ALL` to add a subcommand.
+"""
+
+from __future__ import annotations
+
+from app.commands import detect, install, verify
+
+ALL = [detect, install, verify]

@@ -1,0 +1,43 @@
+"""Helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from app.core.session import Session
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported on stderr, exit code 2."""
+
+
+def tool_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def check_tools(session: Session, tools: list[str] | None) -> list[str]:
+    if tools is None:
+        return list(session.catalog.tools)
+    unknown = [t for t in tools if t not in session.catalog.tools]
+    if unknown:
+        known = ", ".join(session.catalog.tools)
+        raise UsageError(f"unknown tool {unknown[0]!r}; known tools: {known}")
+    return tools
+
+
+def jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(jsonable(value), indent=2, ensure_ascii=False))

@@ -1,0 +1,37 @@
+"""`ai-cli-setup verify`: run each tool's --version and report."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.commands.common import EXIT_FAILED, EXIT_OK, check_tools, print_json, tool_list
+from app.core.session import Session
+
+NAME = "verify"
+HELP = "run each tool's --version and report version and full path"
+
+_MARK = {"ok": "PASS", "not-on-path": "PASS", "missing": "FAIL", "broken": "FAIL"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tools", type=tool_list, default=None)
+    parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
+    parser.add_argument("--json", action="store_true")
+
+
+async def run(session: Session, args: argparse.Namespace) -> int:
+    tools = check_tools(session, args.tools)
+    results = await session.verify(tools, args.npm_prefix)
+    if args.json:
+        print_json(results)
+    else:
+        for item in results:
+            line = (
+                f"{_MARK[item.status]}  {item.name:<12} {item.version or '-':<12} {item.path or ''}"
+            )
+            print(line.rstrip())
+            if item.status != "ok":
+                print(f"      {item.message}")
+                if item.fix:
+                    print(f"      Fix: {item.fix}")
+    return EXIT_OK if all(item.passed for item in results) else EXIT_FAILED
