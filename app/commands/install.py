@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, check_tools, tool_list
+from app.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_profile_argument,
+    check_tools,
+    tool_list,
+    use_profile,
+)
 from app.core.install import Event, StepFinished, StepOutput, StepStarted
 from app.core.logs import current_log_path
 from app.core.session import Session
@@ -28,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "else a folder in your home)",
     )
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before installing")
+    add_profile_argument(parser, "take tools, versions, npm prefix and proxy from a profile file")
 
 
 def print_event(event: Event) -> None:
@@ -45,7 +54,8 @@ def print_event(event: Event) -> None:
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:
-    tools = check_tools(session, args.tools)
+    profile = use_profile(session, args.profile)
+    tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
     await session.detect()
     plan = session.plan(tools, args.npm_prefix)
     print(f"Plan (npm prefix {plan.npm_prefix}):")

@@ -15,6 +15,7 @@ from app.core.detect import Detection, detect
 from app.core.host import Host
 from app.core.install import EventSink, Plan, RunReport, plan_npm_install, run_plan
 from app.core.paths import Paths
+from app.core.profile import Profile, apply_profile
 from app.core.runner import ProcessRunner, Runner
 from app.core.verify import Verification, verify_tool
 
@@ -25,6 +26,7 @@ class Session:
     catalog: Catalog
     paths: Paths
     detection: Detection | None = field(default=None)
+    profile: Profile | None = field(default=None)  # pins and network setting for every plan
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
@@ -49,9 +51,12 @@ class Session:
     def plan(self, tool_ids: Sequence[str], prefix: str | None = None) -> Plan:
         if self.detection is None:
             raise RuntimeError("detect() must run before plan()")
-        return plan_npm_install(
+        if self.profile is not None:
+            prefix = prefix or self.profile.npm_prefix
+        plan = plan_npm_install(
             self.catalog, self.host, tool_ids, prefix or self.default_prefix(), self.detection.node
         )
+        return apply_profile(plan, self.profile, self.catalog) if self.profile else plan
 
     async def install(self, plan: Plan, on_event: EventSink | None = None) -> RunReport:
         return await run_plan(plan, self.runner, self.catalog, on_event)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.core.detect import Detection
 from app.core.install import Event, Plan, RunReport, StepFinished, StepOutput, StepStarted
+from app.core.profile import Profile
 from app.core.session import Session
 from app.core.verify import Verification
 from app.ui.logpane import LogPane
@@ -231,6 +232,7 @@ class ChoosePage(QWizardPage):
                 note = QLabel()
                 self.boxes[tool_id], self.notes[tool_id] = box, note
                 self.form.addRow(box, note)
+            prefill_from_profile(self, wizard.session.profile)
         for tool_id, note in self.notes.items():
             finding = detection.tools.get(tool_id) if detection else None
             if finding and finding.present:
@@ -434,3 +436,14 @@ class VerifyPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return not self._running
+
+
+# Profile pre-fill (issue 8): the wizard's only profile-aware code.
+def prefill_from_profile(page: ChoosePage, profile: Profile | None) -> None:
+    """Tick the profile's tools and fill in its npm prefix; the user can still change both."""
+    if profile is None:
+        return
+    for tool_id, box in page.boxes.items():
+        box.setChecked(tool_id in profile.tool_ids)
+    if profile.npm_prefix:
+        page.prefix.setText(profile.npm_prefix)
