@@ -259,9 +259,19 @@ def test_brewfile_is_valid_ruby_with_the_guides_homebrew_names(tmp_path):
     prefix = str(tmp_path / "p")
     plan = Plan(
         (
-            Step("a", "Install Claude Code `touch PWNED`", ("npm", "install", "@anthropic-ai/claude-code@2.1.197"), "claude-code"),
+            Step(
+                "a",
+                "Install Claude Code `touch PWNED`",
+                ("npm", "install", "@anthropic-ai/claude-code@2.1.197"),
+                "claude-code",
+            ),
             Step("b", "Install Gemini CLI", ("npm", "install", "@google/gemini-cli"), "gemini-cli"),
-            Step("c", "Install Codex CLI #{`touch PWNED`}", ("npm", "install", "@openai/codex"), "codex-cli"),
+            Step(
+                "c",
+                "Install Codex CLI #{`touch PWNED`}",
+                ("npm", "install", "@openai/codex"),
+                "codex-cli",
+            ),
             Step("d", "Tune something\n`touch PWNED`", ("sysctl", "-w", "x=1")),
         ),
         prefix,
@@ -325,7 +335,7 @@ def test_winget_configuration_is_valid_dsc_yaml():
 
 def test_ansible_playbook_carries_argv_and_env_exactly():
     plan = hostile_plan("/tmp/pre fix'")
-    play = yaml.load(to_ansible(plan, CATALOG), Loader=AnsibleLoader)  # noqa: S506 - safe subclass
+    play = yaml.load(to_ansible(plan, CATALOG), Loader=AnsibleLoader)
     assert play[0]["hosts"] == "all"
     tasks = play[0]["tasks"]
     install = tasks[0]

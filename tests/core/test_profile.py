@@ -58,7 +58,9 @@ def test_a_full_profile_with_network_settings():
         """
     )
     assert profile.network == Network(
-        "http://proxy.example.org:3128", "localhost,.example.org,10.0.0.0/8", "/home/user/corp-root.pem"
+        "http://proxy.example.org:3128",
+        "localhost,.example.org,10.0.0.0/8",
+        "/home/user/corp-root.pem",
     )
     assert profile.npm_prefix == "/opt/ai clis"
 
@@ -96,17 +98,27 @@ REFUSED = [
     ('scenario = "x; reboot"\n[tools.codex-cli]', "scenario", "cannot be a command"),
     ("format = 2\n[tools.codex-cli]", "format", "profile format 1"),
     ('name = "no tools"', "tools", "at least one"),
-    ('[tools.codex-cli]\n[network]\nproxy = "http://u:secret@proxy:8080"', "network.proxy", "credentials"),
-    ('[tools.codex-cli]\n[network]\nproxy = "http://proxy;rm -rf ~"', "network.proxy", "cannot be a command"),
+    (
+        '[tools.codex-cli]\n[network]\nproxy = "http://u:secret@proxy:8080"',
+        "network.proxy",
+        "credentials",
+    ),
+    (
+        '[tools.codex-cli]\n[network]\nproxy = "http://proxy;rm -rf ~"',
+        "network.proxy",
+        "cannot be a command",
+    ),
     ('[tools.codex-cli]\n[network]\nproxy = "socks5://proxy:1080"', "network.proxy", "http://"),
     ('[tools.codex-cli]\n[network]\nproxy = "http://proxy:99999"', "network.proxy", "port"),
     ('[tools.codex-cli]\n[network]\nno_proxy = "a.org,b.org;id"', "network.no_proxy", "command"),
     ('[tools.codex-cli]\n[network]\nca_file = "corp.pem"', "network.ca_file", "absolute"),
-    ('[tools.codex-cli]\n[network]\nstrict_ssl = false', "network.strict_ssl", "unknown key"),
+    ("[tools.codex-cli]\n[network]\nstrict_ssl = false", "network.strict_ssl", "unknown key"),
 ]
 
 
-@pytest.mark.parametrize(("text", "key", "reason"), REFUSED, ids=[r[1] + ":" + r[2] for r in REFUSED])
+@pytest.mark.parametrize(
+    ("text", "key", "reason"), REFUSED, ids=[r[1] + ":" + r[2] for r in REFUSED]
+)
 def test_refused_with_file_key_and_reason(text, key, reason):
     with pytest.raises(ProfileError) as caught:
         parse(text)
