@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.commands.common import EXIT_OK, add_profile_argument, check_tools, tool_list, use_profile
-from app.core.report import build_report, default_report_path, write_report
+from app.core.report import default_report_path, session_report, write_report
 from app.core.session import Session
 
 NAME = "report"
@@ -29,12 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 async def run(session: Session, args: argparse.Namespace) -> int:
     profile = use_profile(session, args.profile)
     tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
-    detection = await session.detect()
+    await session.detect()
     plan = session.plan(tools, args.npm_prefix)
     verifications = await session.verify(tools, plan.npm_prefix)
-    report = build_report(
-        session.host, detection, plan, None, verifications, log_dir=session.paths.logs
-    )
+    # FIXME(report): the results of the last install belong here too; they need the
+    # run-state file of issue 5. The wizard passes its own run's results.
+    report = session_report(session, plan, None, verifications)
     out = Path(args.out) if args.out else default_report_path(session.paths.state)
     json_path, md_path = write_report(report, out)
     print(f"Wrote {json_path}")

@@ -189,10 +189,12 @@ def to_powershell(plan: Plan, catalog: Catalog) -> str:
             "| Write-Host",
             "",
         ]
+    on_path: set[str] = set()
     for check in _checks(plan, catalog):
         lines.append(f"# Verify {_one_line(check.name)}")
-        if check.folder:
+        if check.folder and check.folder not in on_path:
             lines.append(f"$env:Path = {ps_quote(check.folder)} + ';' + $env:Path")
+            on_path.add(check.folder)
         lines.append(
             f"$version = Invoke-Step {ps_quote('Verify ' + check.name)} "
             f"{ps_quote(check.command)} @('--version')"

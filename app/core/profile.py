@@ -37,7 +37,7 @@ _SEMVER = re.compile(
 )
 _VERSION_CHARS = re.compile(r"^[0-9][0-9A-Za-z.+-]*$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_HOST = re.compile(r"^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$")
+_HOST = re.compile(r"^[A-Za-z0-9.-]+$")
 _NO_PROXY_ENTRY = re.compile(r"^\*$|^\.?[A-Za-z0-9.-]+(?::\d+)?$|^[0-9A-Fa-f:.]+(?:/\d+)?$")
 
 _TOP_KEYS = {

@@ -72,32 +72,36 @@ def _node_requirements(detection: Detection, needed: str) -> list[Requirement]:
 
 
 def _tool_requirements(profile: Profile, tool_id: str, result: Verification) -> list[Requirement]:
+    """Installed, at the profile's version, and on PATH; one row each."""
     choice = profile.choice(tool_id)
     name = result.name
-    where = f"{result.version} at {result.path}" if result.version else result.message
-    rows = [
-        Requirement(
-            f"{name} installed", result.passed, where, result.fix if not result.passed else ""
-        )
-    ]
+    install = f"ai-cli-setup install --profile {profile.source} --yes"
+    if not result.passed:
+        rows = [Requirement(f"{name} installed", False, result.message, install)]
+        if choice and choice.version:
+            rows.append(Requirement(f"{name} is version {choice.version}", False, "not installed"))
+        if choice and choice.min_version:
+            rows.append(Requirement(f"{name} >= {choice.min_version}", False, "not installed"))
+        return [*rows, Requirement(f"{name} on PATH", False, "not installed")]
+    rows = [Requirement(f"{name} installed", True, f"{result.version} at {result.path}")]
     if choice and choice.version:
         ok = result.version == choice.version
         rows.append(
             Requirement(
                 f"{name} is version {choice.version}",
                 ok,
-                f"found {result.version or 'none'}",
-                "" if ok else "Run: ai-cli-setup install --profile FILE --yes",
+                f"found {result.version}",
+                "" if ok else install,
             )
         )
     if choice and choice.min_version:
-        ok = result.version is not None and at_least(result.version, choice.min_version)
+        ok = at_least(result.version, choice.min_version)
         rows.append(
             Requirement(
                 f"{name} >= {choice.min_version}",
                 ok,
-                f"found {result.version or 'none'}",
-                "" if ok else "Run: ai-cli-setup install --profile FILE --yes",
+                f"found {result.version}",
+                "" if ok else install,
             )
         )
     on_path = result.status == "ok"

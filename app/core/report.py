@@ -23,6 +23,7 @@ from app.core.detect import Detection
 from app.core.host import Host
 from app.core.install import Plan, RunReport
 from app.core.redact import Redactor
+from app.core.session import Session
 from app.core.verify import Verification
 
 USER_MASK = "<user>"
@@ -54,10 +55,11 @@ class Scrubber:
         names = {n for n in names if len(n) >= 2}
         machines = {host.env.get(k, "") for k in ("HOSTNAME", "COMPUTERNAME")}
         # FIXME(host): Host has no computer-name field yet; the environment is all we see.
+        masks = {n: USER_MASK for n in names} | {m: HOST_MASK for m in machines if len(m) >= 2}
+        # Longest first, so a computer named after its user is masked whole.
         self._names = [
-            (re.compile(rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])", flags), mask)
-            for names_, mask in ((names, USER_MASK), (machines, HOST_MASK))
-            for n in sorted((m for m in names_ if len(m) >= 2), key=len, reverse=True)
+            (re.compile(rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])", flags), masks[n])
+            for n in sorted(masks, key=len, reverse=True)
         ]
 
     def text(self, value: str) -> str:
@@ -162,6 +164,18 @@ def build_report(
         "logs": log_excerpts(log_dir),
     }
     return Report(Scrubber(host)(data))
+
+
+def session_report(
+    session: Session,
+    plan: Plan | None = None,
+    run: RunReport | None = None,
+    verifications: Sequence[Verification] = (),
+) -> Report:
+    """The report for what a session has seen and done: what the Finish page saves."""
+    return build_report(
+        session.host, session.detection, plan, run, verifications, log_dir=session.paths.logs
+    )
 
 
 def _tool_versions(
