@@ -86,9 +86,9 @@ def _pinned(step: Step, package: str) -> str | None:
 def _checks(plan: Plan, catalog: Catalog) -> list[_ToolCheck]:
     checks = []
     for step in plan.steps:
-        if step.blocked or step.tool_id not in catalog.tools:
+        tool = catalog.tools.get(step.tool_id or "")
+        if step.blocked or tool is None:
             continue
-        tool = catalog.tool(step.tool_id)
         checks.append(
             _ToolCheck(
                 step, tool.name, tool.command, _prefix_of(step), _pinned(step, tool.npm_package)

@@ -90,6 +90,10 @@ class Network:
 
 @dataclass(frozen=True)
 class Profile:
+    # FIXME(containers): `runtime` and `containers` reach `check` only; the plan gets
+    # container steps when the container set-up (issue 7) joins the planner.
+    # FIXME(catalog): `scenario` is checked against `catalog.scenarios` when the catalog
+    # has them (issue 3); until then only its shape is checked, and nothing uses it.
     source: str
     name: str
     tools: tuple[ToolChoice, ...]
