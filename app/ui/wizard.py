@@ -443,6 +443,9 @@ def prefill_from_profile(page: ChoosePage, profile: Profile | None) -> None:
     """Tick the profile's tools and fill in its npm prefix; the user can still change both."""
     if profile is None:
         return
+    page.setSubTitle(
+        page.tr("Chosen by the profile “%s”; change anything you need to.") % profile.name
+    )
     for tool_id, box in page.boxes.items():
         box.setChecked(tool_id in profile.tool_ids)
     if profile.npm_prefix:

@@ -24,6 +24,7 @@ def test_choose_page_is_prefilled_from_the_profile(qtbot, qloop, tmp_path):
     wizard.next()
     page = wizard.choose_page
     assert page.selected_tools() == ["gemini-cli"]
+    assert page.subTitle() == "Chosen by the profile “room”; change anything you need to."
     assert page.prefix.text() == str(tmp_path / "room")
     # The person at the laptop can still change the choice.
     page.boxes["codex-cli"].setChecked(True)
