@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -134,8 +134,10 @@ class Action:
 
     def describe(self) -> str:
         """One line for people, shown before anything runs."""
-        if self.runnable:
+        if self.kind == "package":
             return " ".join(self.argv())
+        if self.kind == "command":
+            return " ".join(self.argv_template)
         return {
             "script": f"download {self.url} and run it with {self.interpreter}",
             "path": f"add {self.dir} to PATH",
@@ -212,10 +214,13 @@ class Method:
                     found.append(name)
         return tuple(found)
 
-    def applies_to(self, os_name: str, distro: str = "") -> bool:
+    def applies_to(self, os_name: str, distros: tuple[str, ...] = ()) -> bool:
+        """For this system; `distros` is os-release ID then ID_LIKE (empty: unknown)."""
         if os_name not in self.os:
             return False
-        return not (self.distros and distro and distro not in self.distros)
+        if not self.distros or not distros:
+            return True
+        return any(d in self.distros for d in distros)
 
 
 class _Item:
@@ -244,9 +249,9 @@ class _Item:
     def verify_argv(self) -> tuple[str, ...]:
         return self.verify or self.version_argv()
 
-    def methods_for(self, os_name: str, distro: str = "") -> tuple[Method, ...]:
+    def methods_for(self, os_name: str, distros: tuple[str, ...] = ()) -> tuple[Method, ...]:
         """Install methods for this system, the guide's recommended first."""
-        fitting = [m for m in self.install if m.applies_to(os_name, distro)]
+        fitting = [m for m in self.install if m.applies_to(os_name, distros)]
         return tuple(sorted(fitting, key=lambda m: os_name not in m.recommended))
 
     def methods(self) -> Iterator[Method]:
@@ -457,11 +462,11 @@ class _Reader:
         return CatalogError(self.path, key, reason)
 
     def table(
-        self, key: str, raw: object, required: set[str], optional: set[str] = frozenset()
+        self, key: str, raw: object, required: set[str], optional: Iterable[str] = ()
     ) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise self.fail(key, "expected a table")
-        unknown = sorted(set(raw) - required - optional)
+        unknown = sorted(set(raw) - required - set(optional))
         if unknown:
             raise self.fail(f"{key}.{unknown[0]}", "unknown key")
         missing = sorted(required - set(raw))
@@ -592,7 +597,7 @@ def _action(r: _Reader, key: str, raw: object) -> Action:
     return Action(**values)
 
 
-def _method(r: _Reader, key: str, raw: object, item_id: str, platforms: tuple[str, ...]) -> Method:
+def _method(r: _Reader, key: str, raw: object, item_id: str) -> Method:
     data = r.table(
         key,
         raw,
@@ -624,7 +629,7 @@ def _method(r: _Reader, key: str, raw: object, item_id: str, platforms: tuple[st
 def _methods(r: _Reader, key: str, raw: object, item_id: str) -> tuple[Method, ...]:
     if not isinstance(raw, list):
         raise r.fail(key, "expected a list of methods")
-    return tuple(_method(r, f"{key}[{i}]", m, item_id, OS_NAMES) for i, m in enumerate(raw))
+    return tuple(_method(r, f"{key}[{i}]", m, item_id) for i, m in enumerate(raw))
 
 
 _COMMON_OPTIONAL = {"version_args", "install", "setup", "bin_dirs", "verify", "docs"}
@@ -652,7 +657,7 @@ def _common(r: _Reader, key: str, data: dict[str, Any], item_id: str) -> dict[st
 
 def _tool(r: _Reader, key: str, raw: object, tool_id: str) -> Tool:
     data = r.table(key, raw, _TOOL_REQUIRED, _COMMON_OPTIONAL)
-    plain = {name: r.text(f"{key}.{name}", data[name]) for name in _TOOL_REQUIRED}
+    plain: dict[str, Any] = {name: r.text(f"{key}.{name}", data[name]) for name in _TOOL_REQUIRED}
     plain["version_pattern"] = r.regex(f"{key}.version_pattern", data["version_pattern"])
     return Tool(id=tool_id, **plain, **_common(r, key, data, tool_id))
 
@@ -707,9 +712,7 @@ def _signatures(path: Path) -> tuple[Signature, ...]:
     out = []
     for i, raw in enumerate(data.get("signature", [])):
         key = f"signature[{i}]"
-        sig = r.table(
-            key, raw, {"id", "pattern", "explanation", "fix"}, {"step", "cases", "guide"}
-        )
+        sig = r.table(key, raw, {"id", "pattern", "explanation", "fix"}, {"step", "cases", "guide"})
         out.append(
             Signature(
                 id=r.text(f"{key}.id", sig["id"]),
@@ -837,11 +840,15 @@ def _check_references(folder: Path, catalog: Catalog) -> None:
         for item_id in option.items:
             if item_id not in catalog.items:
                 key = f"options.{option.id}.items"
-                raise CatalogError(folder / "recommendations.toml", key, f"unknown item {item_id!r}")
+                raise CatalogError(
+                    folder / "recommendations.toml", key, f"unknown item {item_id!r}"
+                )
         for step_id in option.setup:
             if step_id not in seen:
                 key = f"options.{option.id}.setup"
-                raise CatalogError(folder / "recommendations.toml", key, f"unknown step {step_id!r}")
+                raise CatalogError(
+                    folder / "recommendations.toml", key, f"unknown step {step_id!r}"
+                )
 
 
 def load_catalog(folder: Path) -> Catalog:

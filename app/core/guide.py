@@ -79,6 +79,11 @@ def plain(text: str) -> str:
     return re.sub(r"\*\*|`", "", text).strip()
 
 
+def _is_rule(lines: list[str]) -> bool:
+    """Whether the line under a table header is its |---|---| rule."""
+    return bool(lines) and re.match(r"^\|[-| :]+\|$", lines[0]) is not None
+
+
 def _cells(line: str) -> tuple[str, ...]:
     return tuple(plain(c) for c in line.strip().strip("|").split("|"))
 
@@ -115,7 +120,7 @@ def read_guide(text: str) -> Guide:
             stack.append((level, title))
             headings.append(title)
             lead = ""
-        elif line.startswith("|") and i + 1 < len(lines) and re.match(r"^\|[-| :]+\|$", lines[i + 1]):
+        elif line.startswith("|") and _is_rule(lines[i + 1 : i + 2]):
             columns = _cells(line)
             rows = []
             j = i + 2
@@ -171,9 +176,9 @@ def _inline_commands(
 ) -> Iterator[GuideCommand]:
     for span in spans:
         tokens = _tokens(span)
-        if tokens and tokens[0] in ("brew", "winget", "npm", "apt", "apt-get", "dnf"):
-            if len(tokens) > 1 and tokens[1] in _PACKAGE_VERBS:
-                yield GuideCommand(line, path, span.strip())
+        managers = ("brew", "winget", "npm", "apt", "apt-get", "dnf")
+        if tokens[:1] and tokens[0] in managers and tokens[1:2] and tokens[1] in _PACKAGE_VERBS:
+            yield GuideCommand(line, path, span.strip())
 
 
 def _tokens(text: str) -> list[str]:
@@ -250,8 +255,10 @@ def command_form(text: str) -> Form | None:
         folder = value.split(":")[0].replace("$HOME", "~")
         return Form("path", (folder,))
     tokens, sudo = _unsudo(tokens)
-    if tokens[0] in ("brew", "winget", "npm", "apt", "apt-get", "dnf") and tokens[1:2] and (
-        tokens[1] in _PACKAGE_VERBS
+    if (
+        tokens[0] in ("brew", "winget", "npm", "apt", "apt-get", "dnf")
+        and tokens[1:2]
+        and (tokens[1] in _PACKAGE_VERBS)
     ):
         names = [t for t in tokens[2:] if not t.startswith("-")]
         packages = frozenset(_package_name(n) for n in names)
@@ -337,9 +344,7 @@ def drift(catalog: Catalog, guide: Guide) -> list[str]:
         if form is None:
             problems.append(f"guide {command.where}: cannot read `{command.text}`")
         elif not any(_matches(form, f) for _, f in forms):
-            problems.append(
-                f"guide {command.where}: `{command.text}` is not in the catalog"
-            )
+            problems.append(f"guide {command.where}: `{command.text}` is not in the catalog")
     problems.extend(_methods_in_guide(catalog, guide))
     problems.extend(_summary_drift(catalog, guide))
     problems.extend(_tables_drift(catalog, guide))
@@ -370,7 +375,9 @@ def _found_under(form: Form, guide_forms: list[Form]) -> bool:
             *(g.packages for g in guide_forms if g.kind == "package" and g.key == form.key)
         )
         return bool(offered) and form.packages <= offered
-    return any(_matches(g, form) or (g.kind == form.kind and g.key == form.key) for g in guide_forms)
+    return any(
+        _matches(g, form) or (g.kind == form.kind and g.key == form.key) for g in guide_forms
+    )
 
 
 def _summary_drift(catalog: Catalog, guide: Guide) -> Iterator[str]:
