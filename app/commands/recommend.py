@@ -15,7 +15,10 @@ HELP = "show the guide's recommended container runtime and install methods, with
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="list the scenarios (id, then name)")
     parser.add_argument(
-        "--scenario", metavar="ID", default=DEFAULT_SCENARIO, help="what the machine is for"
+        "--scenario",
+        metavar="ID",
+        default=DEFAULT_SCENARIO,
+        help=f"what the machine is for (default: {DEFAULT_SCENARIO}; see --list)",
     )
     parser.add_argument(
         "--os",

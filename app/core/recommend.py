@@ -359,9 +359,13 @@ def _notes(
         licence = tables["docker-desktop-vs-engine"].cell("License", "Docker Desktop")
         notes.append(f"Docker Desktop licence: {licence} (the guide's Desktop vs CLI-only table).")
         if machine.large_company:
+            enterprise = catalog.scenarios.get("enterprise")
+            free = (
+                f" {enterprise.name}: “{enterprise.cells[machine.os].text}”." if enterprise else ""
+            )
             notes.append(
                 "Your organisation has more than 250 employees: "
-                "Docker Desktop needs a paid subscription."
+                f"Docker Desktop needs a paid subscription. The guide's licence-free choice,{free}"
             )
     if "apple-container" in option.items and "apple-container-avoid" in catalog.lists:
         avoid = catalog.lists["apple-container-avoid"].entries

@@ -380,3 +380,44 @@ def test_a_typo_in_a_catalog_file_fails_to_load(full):
 def test_the_copy_of_the_shipped_catalog_loads(full):
     catalog = load_catalog(full)
     assert catalog.scenario("kubernetes").cells["linux"].options == ("podman",)
+
+
+# Verbatim samples from shared/research/real-outputs.md (sections 3 and 4).
+PODMAN_MAC_DOWN = """podman info
+OS: darwin/arm64
+provider: applehv
+version: 5.0.3
+
+Cannot connect to Podman. Please verify your connection to the Linux system using `podman system connection list`, or try `podman machine init` and `podman machine start` to manage a new Linux VM
+Error: unable to connect to Podman socket: Get "http://d/v5.0.3/libpod/_ping": ssh: rejected: connect failed (open failed)
+"""
+PODMAN_WINDOWS_DOWN = """OS: windows/amd64
+provider: wsl
+version: 5.2.0
+
+Cannot connect to Podman. Please verify your connection to the Linux system using `podman system connection list`, or try `podman machine init` and `podman machine start` to manage a new Linux VM
+Error: unable to connect to Podman socket: failed to connect: dial tcp 127.0.0.1:<port>: connectex: No connection could be made because the target machine actively refused it.
+"""
+DOCKER_ON_PODMAN_PIPE = """Client:
+ Version:           27.2.1
+ Context:           default
+error during connect: Get "http://%2F%2F.%2Fpipe%2Fpodman-machine-default/v1.47/version": open //./pipe/podman-machine-default: The system cannot find the file specified.
+"""
+DOCKER_WINDOWS_DOWN = """ OS/Arch:           windows/amd64
+error during connect: Get http://%2F%2F.%2Fpipe%2Fdocker_engine/v1.39/version: open //./pipe/docker_engine: The system cannot find the file specified. In the default daemon configuration on Windows, the docker client must be run elevated to connect. This error may also indicate that the docker daemon is not running.
+"""
+PODMAN_NO_MACHINE = "H:\\>podman machine start\nError: podman-machine-default: VM does not exist\n"
+
+
+@pytest.mark.parametrize(
+    ("output", "first"),
+    [
+        (PODMAN_MAC_DOWN, "podman-machine-stopped"),
+        (PODMAN_WINDOWS_DOWN, "podman-machine-stopped"),
+        (DOCKER_ON_PODMAN_PIPE, "podman-machine-stopped"),
+        (DOCKER_WINDOWS_DOWN, "docker-daemon-down"),
+        (PODMAN_NO_MACHINE, "podman-machine-missing"),
+    ],
+)
+def test_real_outputs_get_the_most_specific_signature_first(output, first):
+    assert default_catalog().diagnose(output)[0].id == first
