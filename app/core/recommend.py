@@ -433,11 +433,13 @@ def _installs(
         if item_id in wanted:
             return
         item = catalog.item(item_id)
-        if isinstance(item, Prerequisite):
-            if machine.os not in item.platforms:
-                return
-            for needed in item.requires_items:
-                add(needed)
+        if isinstance(item, Prerequisite) and machine.os not in item.platforms:
+            return
+        if item_id in machine.present:  # what it needed is there already
+            wanted.append(item_id)
+            return
+        for needed in getattr(item, "requires_items", ()):
+            add(needed)
         method = _method(item, machine)
         if method is not None:
             for manager in method.managers:

@@ -421,3 +421,26 @@ PODMAN_NO_MACHINE = "H:\\>podman machine start\nError: podman-machine-default: V
 )
 def test_real_outputs_get_the_most_specific_signature_first(output, first):
     assert default_catalog().diagnose(output)[0].id == first
+
+
+def test_every_failure_case_of_the_brief_has_a_signature():
+    covered = {case for sig in default_catalog().signatures for case in sig.cases}
+    wanted = {"C06", "C07", "C08", "C11", "C12", "C14", "C15", "C16", "C17", "C18", "C19", "C24"}
+    assert wanted <= covered
+
+
+# The guide gives these only for Debian and Ubuntu (apt); no dnf method is made up.
+APT_ONLY = {"docker-engine", "docker-compose", "nvidia-container-toolkit"}
+
+
+@pytest.mark.parametrize("family", [("debian",), ("ubuntu", "debian"), ("fedora",), ("rhel",)])
+def test_linux_families_have_a_method_for_each_linux_item(family):
+    catalog = default_catalog()
+    for item in catalog.items.values():
+        if "linux" not in getattr(item, "platforms", ("linux",)):
+            continue
+        if "linux" in getattr(item, "builtin", ()) or (
+            item.id in APT_ONLY and family[-1] != "debian"
+        ):
+            continue
+        assert item.methods_for("linux", family), f"{item.id}: no method for {family[0]}"

@@ -240,3 +240,10 @@ def test_linux_without_homebrew_takes_claude_codes_official_installer():
 def test_unknown_scenario_names_the_known_ones():
     with pytest.raises(KeyError, match="kubernetes"):
         recommend(default_catalog(), Machine(os="linux"), "kubernets")
+
+
+def test_an_installed_docker_desktop_brings_no_wsl_step():
+    machine = Machine.from_host(windows_host(), present=frozenset({"docker-desktop"}))
+    result = recommend(default_catalog(), machine, "general")
+    assert [(p.step_id, p.present) for p in result.installs] == [("docker-desktop.winget", True)]
+    assert "already installed here" not in result.reason  # the cell offers one choice only
