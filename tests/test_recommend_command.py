@@ -35,10 +35,7 @@ def test_kubernetes_on_linux_names_podman():
     result = cli("--scenario", "kubernetes", "--os", "linux")
     assert result.returncode == 0, result.stderr
     assert "Recommendation: podman\n" in result.stdout
-    assert (
-        "Because: podman, because the guide's Recommendation Summary gives “podman”"
-        in result.stdout
-    )
+    assert "Why: podman, because the guide's Recommendation Summary gives “podman”" in result.stdout
     assert "apt-get install -y podman podman-compose" in result.stdout
 
 

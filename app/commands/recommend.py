@@ -63,7 +63,7 @@ def _print(result: Recommendation, machine: Machine) -> None:
     print(f"Scenario: {result.scenario_name} ({result.scenario_id}) on {machine.describe()}")
     print(f"The guide says: {result.cell}")
     print(f"Recommendation: {result.runtime_name or 'no container runtime'}")
-    print(f"Because: {result.reason}")
+    print(f"Why: {result.reason}")
     if result.installs:
         print("Install:")
         for planned in result.installs:

@@ -155,6 +155,7 @@ def _package_argv(manager: str, packages: tuple[str, ...]) -> tuple[str, ...]:
     if manager == "brew-cask":
         return ("brew", "install", "--cask", *packages)
     if manager == "winget":
+        # Unattended: without these flags winget waits for a keypress on first use.
         return (
             "winget", "install", "--id", packages[0], "--exact",
             "--accept-package-agreements", "--accept-source-agreements",

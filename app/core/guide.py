@@ -20,6 +20,8 @@ from app.core.catalog import Action, Catalog, Item, fill
 from app.core.resources import resource_path
 
 GUIDE_FILE = "installing-ai-clis.md"
+# FIXME(containers): Dockerfile and compose blocks are not compared here; the
+# container set-up that generates them (issue 7) should check its own drift.
 SHELL_BLOCKS = ("bash", "sh", "powershell", "")
 
 # A command is an install command when it starts with one of these (after

@@ -116,6 +116,8 @@ def _distros(os_release: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def _from_detection(detection: Any, os_name: str) -> dict[str, Any]:
+    # FIXME(detect): Podman and Apple container states and the package managers
+    # found are not in Detection yet (issue 4); until then they stay unknown here.
     facts: dict[str, Any] = {}
     gpu = getattr(detection, "gpu", None)
     state = getattr(gpu, "state", None)
@@ -391,11 +393,12 @@ def _gpu(
         return []
     has_nvidia = machine.gpu == "nvidia"
     known = machine.gpu != "unknown"
-    message = (
-        "An NVIDIA GPU with a working driver was found."
-        if has_nvidia
-        else "No NVIDIA GPU with a working driver was found; GPU containers need one."
-    )
+    if has_nvidia:
+        message = "An NVIDIA GPU with a working driver was found."
+    elif known:
+        message = "No NVIDIA GPU with a working driver was found; GPU containers need one."
+    else:
+        message = "GPU containers need an NVIDIA GPU with a working driver (not checked)."
     check = Check("nvidia-gpu", True if has_nvidia else (False if known else None), message)
     runtime = next(
         (catalog.item(i) for i in option.items if getattr(catalog.item(i), "gpu_flags", ())), None
