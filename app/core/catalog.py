@@ -51,6 +51,8 @@ ITEM_KINDS: Final = (
     "gpu-tool",
 )
 
+GPU_KINDS: Final = ("none", "nvidia")
+
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -301,7 +303,7 @@ class Prerequisite(_Item):
     requires_arch: tuple[str, ...] = ()
     requires_os_version: Mapping[str, str] = field(default_factory=dict)
     requires_items: tuple[str, ...] = ()
-    requires_gpu: str = ""
+    requires_gpu: str = "none"  # "none" or a GPU kind of GPU_KINDS
     install: tuple[Method, ...] = ()
     setup: tuple[Method, ...] = ()
     bin_dirs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -683,7 +685,7 @@ def _prerequisite(r: _Reader, key: str, raw: object, item_id: str) -> Prerequisi
             f"{key}.requires_os_version", get("requires_os_version", {}), lists=False
         ),
         requires_items=r.texts(f"{key}.requires_items", get("requires_items", [])),
-        requires_gpu=r.text(f"{key}.requires_gpu", get("requires_gpu", ""), empty=True),
+        requires_gpu=r.one_of(f"{key}.requires_gpu", get("requires_gpu", "none"), GPU_KINDS),
         app_paths=r.per_os(f"{key}.app_paths", get("app_paths", {})),
         gpu_flags=r.texts(f"{key}.gpu_flags", get("gpu_flags", [])),
         licence=r.text(f"{key}.licence", get("licence", ""), empty=True),
@@ -795,6 +797,8 @@ def _tables(path: Path) -> tuple[dict[str, Table], dict[str, GuideList]]:
         if not isinstance(index, int) or isinstance(index, bool) or index < 0:
             raise r.fail(f"{key}.index", "expected a whole number")
         table_id = r.text(f"{key}.id", t["id"])
+        if table_id in tables:
+            raise r.fail(f"{key}.id", f"duplicate id {table_id!r}")
         tables[table_id] = Table(
             table_id, r.text(f"{key}.heading", t["heading"]), columns, tuple(rows), index
         )
@@ -803,6 +807,8 @@ def _tables(path: Path) -> tuple[dict[str, Table], dict[str, GuideList]]:
         key = f"list[{i}]"
         gl = r.table(key, raw, {"id", "heading", "lead", "entries"})
         list_id = r.text(f"{key}.id", gl["id"])
+        if list_id in lists:
+            raise r.fail(f"{key}.id", f"duplicate id {list_id!r}")
         lists[list_id] = GuideList(
             list_id,
             r.text(f"{key}.heading", gl["heading"]),

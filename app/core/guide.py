@@ -350,7 +350,25 @@ def drift(catalog: Catalog, guide: Guide) -> list[str]:
     problems.extend(_methods_in_guide(catalog, guide))
     problems.extend(_summary_drift(catalog, guide))
     problems.extend(_tables_drift(catalog, guide))
+    problems.extend(_builtin_drift(catalog, guide))
     return problems
+
+
+def _builtin_drift(catalog: Catalog, guide: Guide) -> Iterator[str]:
+    """The guide's two Windows tables: what comes with Windows and what does not."""
+    by_name = {item.name: item for item in catalog.items.values()}
+    for index, builtin in ((0, True), (1, False)):
+        table = guide.table("Windows Built-in Tools", index)
+        if table is None:
+            yield f"guide: table {index} under 'Windows Built-in Tools' is gone"
+            continue
+        for row in table.rows:
+            item = by_name.get(row[0])
+            if item is None:
+                yield f"guide line {table.line}: {row[0]!r} is not a catalog item name"
+            elif ("windows" in getattr(item, "builtin", ())) != builtin:
+                said = "pre-installed" if builtin else "not pre-installed"
+                yield f"catalog item {item.id}: the guide says it is {said} on Windows"
 
 
 def _methods_in_guide(catalog: Catalog, guide: Guide) -> Iterator[str]:

@@ -181,3 +181,12 @@ def test_cell_words_and_options_must_agree(tmp_path, text):
     )
     problems = drift(load_catalog(folder), read_guide(text))
     assert problems == ["catalog scenario kubernetes / linux: option docker does not fit 'podman'"]
+
+
+def test_a_tool_the_guide_moves_to_pre_installed_is_named(text):
+    row = "| **Git** | `winget install Git.Git` |"
+    extra = "| **Git** | Pre-installed | Comes with Windows now |\n"
+    anchor = "| **OpenSSH Client** |"
+    guide = read_guide(mutated(mutated(text, row + "\n", ""), anchor, extra + anchor))
+    problems = drift(default_catalog(), guide)
+    assert "catalog item git: the guide says it is pre-installed on Windows" in problems
