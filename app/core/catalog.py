@@ -106,9 +106,6 @@ class Action:
     reboot: bool = False
     keep_env: bool = False
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "assets", MappingProxyType(dict(self.assets)))
-
     @property
     def runnable(self) -> bool:
         """Whether `argv()` gives a command (no download, no manual work)."""
@@ -770,7 +767,7 @@ def _recommendations(path: Path) -> tuple[dict[str, RuntimeOption], dict[str, Sc
         scenarios[scenario_id] = Scenario(
             id=scenario_id,
             name=r.text(f"{key}.name", row["name"]),
-            cells=MappingProxyType(cells),
+            cells=cells,
             needs_gpu=r.flag(f"{key}.needs_gpu", row.get("needs_gpu", False)),
             why=r.texts(f"{key}.why", row.get("why", [])),
         )

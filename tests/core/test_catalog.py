@@ -448,3 +448,13 @@ def test_linux_families_have_a_method_for_each_linux_item(family):
         ):
             continue
         assert item.methods_for("linux", family), f"{item.id}: no method for {family[0]}"
+
+
+def test_items_and_scenarios_turn_into_json():
+    import json
+
+    from app.commands.common import jsonable
+
+    catalog = default_catalog()
+    for value in [*catalog.items.values(), *catalog.scenarios.values(), *catalog.signatures]:
+        json.dumps(jsonable(value))
