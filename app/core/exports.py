@@ -24,25 +24,21 @@ FORMATS = ("bash", "powershell", "brewfile", "winget", "ansible")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]+$")
 
-# FIXME(catalog): the Homebrew and winget names belong in the catalog's
-# install methods (issue 3); these are the guide's, for the tools it names.
-_HOMEBREW: dict[str, tuple[str, str]] = {
-    "claude-code": ("cask", "claude-code"),
-    "gemini-cli": ("brew", "gemini-cli"),
-    "codex-cli": ("cask", "codex"),
-    "node": ("brew", "node"),
-    "git": ("brew", "git"),
-    "uv": ("brew", "uv"),
-    "docker": ("cask", "docker"),
-    "podman": ("brew", "podman"),
-}
-_WINGET: dict[str, str] = {
-    "node": "OpenJS.NodeJS.LTS",
-    "git": "Git.Git",
-    "uv": "astral-sh.uv",
-    "docker": "Docker.DockerDesktop",
-    "podman": "RedHat.Podman-Desktop",
-}
+_BREWFILE_KIND = {"brew": "brew", "brew-cask": "cask"}
+
+
+def catalog_package(
+    catalog: Catalog, item_id: str | None, managers: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """The first (manager, package) the catalog installs `item_id` with, among `managers`."""
+    item = catalog.items.get(item_id or "")
+    if item is None:
+        return None
+    for method in item.install:
+        for action in method.actions:
+            if action.kind == "package" and action.manager in managers and action.packages:
+                return action.manager, action.packages[0]
+    return None
 
 
 @dataclass(frozen=True)
@@ -219,7 +215,7 @@ def _ruby_string(value: str) -> str:
 
 
 def to_brewfile(plan: Plan, catalog: Catalog) -> str:
-    """A Brewfile for `brew bundle`, with the guide's Homebrew name for each tool."""
+    """A Brewfile for `brew bundle`, with the catalog's Homebrew name for each tool."""
     lines = [*_header("#", plan, "Brewfile for `brew bundle`")]
     lines.append("# Homebrew installs the current release of each entry; it cannot pin a version.")
     entries: list[str] = []
@@ -228,12 +224,12 @@ def to_brewfile(plan: Plan, catalog: Catalog) -> str:
         if step.blocked:
             skipped.append(f"{_one_line(step.title)} (not run: {_one_line(step.blocked)})")
             continue
-        brew = _HOMEBREW.get(step.tool_id or "")
+        brew = catalog_package(catalog, step.tool_id, tuple(_BREWFILE_KIND))
         if brew is None:
             skipped.append(_one_line(step.title))
             continue
-        kind, name = brew
-        entry = f"{kind} {_ruby_string(name)}"
+        manager, name = brew
+        entry = f"{_BREWFILE_KIND[manager]} {_ruby_string(name)}"
         tool = catalog.tools.get(step.tool_id or "")
         pinned = _pinned(step, tool.npm_package) if tool else None
         if pinned:
@@ -275,15 +271,17 @@ def to_winget(plan: Plan, catalog: Catalog) -> str:
     ]
     npm_steps = [s for s in plan.steps if not s.blocked and s.argv[:1] == ("npm",)]
     ids: list[str] = []
-    if npm_steps and not any(s.tool_id == "node" for s in plan.steps):
-        lines += _winget_package("node", _WINGET["node"], "Node.js LTS, which npm needs", [])
+    node = catalog_package(catalog, "node", ("winget",))
+    if npm_steps and node and not any(s.tool_id == "node" for s in plan.steps):
+        lines += _winget_package("node", node[1], "Node.js LTS, which npm needs", [])
         ids.append("node")
     for index, step in enumerate(plan.steps, 1):
         if step.blocked:
             lines.append(f"    # Not run: {_one_line(step.title)}: {_one_line(step.blocked)}")
             continue
-        if step.tool_id in _WINGET and step.argv[:1] != ("npm",):
-            lines += _winget_package(step.tool_id, _WINGET[step.tool_id], step.title, ids)
+        package = catalog_package(catalog, step.tool_id, ("winget",))
+        if package and step.tool_id and step.argv[:1] != ("npm",):
+            lines += _winget_package(step.tool_id, package[1], step.title, ids)
             ids.append(step.tool_id)
             continue
         lines += _winget_script(step, f"step-{index}", catalog, ids)

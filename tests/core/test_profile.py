@@ -46,7 +46,7 @@ def test_a_full_profile_with_network_settings():
     profile = parse(
         """
         name = "Room 2"
-        scenario = "learning-beginners"
+        scenario = "beginners"
         runtime = "podman"
         containers = true
         npm_prefix = "/opt/ai clis"
@@ -96,6 +96,7 @@ REFUSED = [
     ('runtime = "docker; rm -rf ~"\n[tools.codex-cli]', "runtime", "expected one of"),
     ('containers = "yes"\n[tools.codex-cli]', "containers", "true or false"),
     ('scenario = "x; reboot"\n[tools.codex-cli]', "scenario", "cannot be a command"),
+    ('scenario = "hackathon"\n[tools.codex-cli]', "scenario", "not a scenario in the catalog"),
     ("format = 2\n[tools.codex-cli]", "format", "profile format 1"),
     ('name = "no tools"', "tools", "at least one"),
     (
