@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -145,6 +146,27 @@ def test_install_with_a_profile_runs_unattended_with_its_pins_and_proxy(tmp_path
     for name in ("npm_config_cafile", "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO", "SSL_CERT_FILE"):
         assert env[name] == str(ca)
     assert not TLS_OFF.search("\n".join(f"{k}={v}" for k, v in env.items()))
+
+
+def test_install_refuses_a_profile_whose_ca_file_is_missing(tmp_path):
+    profile = write_profile(
+        tmp_path / "room.toml",
+        '[tools.gemini-cli]\n[network]\nca_file = "/nonexistent/corp.pem"\n',
+    )
+    result = cli("install", "--profile", str(profile), "--yes")
+    assert result.returncode == 2
+    assert "CA file /nonexistent/corp.pem is not on this machine" in result.stderr
+
+
+def test_every_command_verifies_https_against_the_system_trust_store():
+    probe = (
+        "import ssl, truststore, app.cli as c; c.main(['check']); "
+        "print(ssl.SSLContext is truststore.SSLContext)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "True", result.stderr
 
 
 def test_plan_exports_to_a_file_and_the_terminal(tmp_path):

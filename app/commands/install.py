@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from app.commands.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
+    UsageError,
     add_profile_argument,
     check_tools,
     tool_list,
@@ -56,6 +58,9 @@ def print_event(event: Event) -> None:
 async def run(session: Session, args: argparse.Namespace) -> int:
     profile = use_profile(session, args.profile)
     tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
+    ca_file = profile.network.ca_file if profile else None
+    if ca_file and not os.path.isfile(ca_file):
+        raise UsageError(f"the profile's CA file {ca_file} is not on this machine; copy it there")
     await session.detect()
     plan = session.plan(tools, args.npm_prefix)
     print(f"Plan (npm prefix {plan.npm_prefix}):")
