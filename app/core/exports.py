@@ -64,18 +64,46 @@ def _env(step: Step) -> list[tuple[str, str]]:
     return list(step.env)
 
 
+@dataclass(frozen=True)
+class _Command:
+    argv: tuple[str, ...]
+    admin: bool = False
+
+
+def _commands(step: Step) -> list[_Command]:
+    """Each command of a step with whether it needs admin rights.
+
+    Reads both shapes of `Step`: one `argv`, or the planner's `commands`
+    (issue 5), each with its own `admin` flag.
+    """
+    commands = getattr(step, "commands", None)
+    if commands is not None:
+        return [_Command(tuple(c.full_argv), bool(c.admin)) for c in commands]
+    return [_Command(tuple(step.argv))] if step.argv else []
+
+
+def _not_run(step: Step) -> str:
+    """Why a step is not in the export: blocked here, or nothing to do."""
+    if step.blocked:
+        return f"Not run: {_one_line(step.blocked)}"
+    skip = getattr(step, "skip", "")
+    return f"Already done: {_one_line(skip)}" if skip else ""
+
+
 def _prefix_of(step: Step) -> str | None:
-    argv = list(step.argv)
-    if "--prefix" in argv and argv.index("--prefix") + 1 < len(argv):
-        return argv[argv.index("--prefix") + 1]
+    for command in _commands(step):
+        argv = list(command.argv)
+        if "--prefix" in argv and argv.index("--prefix") + 1 < len(argv):
+            return argv[argv.index("--prefix") + 1]
     return None
 
 
 def _pinned(step: Step, package: str) -> str | None:
-    for arg in step.argv:
-        if arg.startswith(package + "@"):
-            version = arg[len(package) + 1 :]
-            return version if _SAFE_VERSION.match(version) else None
+    for command in _commands(step):
+        for arg in command.argv:
+            if arg.startswith(package + "@"):
+                version = arg[len(package) + 1 :]
+                return version if _SAFE_VERSION.match(version) else None
     return None
 
 
@@ -83,7 +111,7 @@ def _checks(plan: Plan, catalog: Catalog) -> list[_ToolCheck]:
     checks = []
     for step in plan.steps:
         tool = catalog.tools.get(step.tool_id or "")
-        if step.blocked or tool is None:
+        if _not_run(step) or tool is None:
             continue
         checks.append(
             _ToolCheck(
@@ -117,14 +145,21 @@ def to_shell(plan: Plan, catalog: Catalog) -> str:
     total = len(plan.steps)
     for index, step in enumerate(plan.steps, 1):
         lines.append(f"# Step {index}/{total}: {_one_line(step.title)}")
-        if step.blocked:
-            lines += [f"# Not run: {_one_line(step.blocked)}", ""]
+        if _not_run(step):
+            lines += [f"# {_not_run(step)}", ""]
             continue
         if step.note:
             lines.append(f"# Note: {_one_line(step.note)}")
         assigns = [f"{name}={q(value)}" for name, value in _env(step)]
         lines.append(f"echo {q(step.title)}")
-        lines += [" ".join([*assigns, *(q(a) for a in step.argv)]), ""]
+        for command in _commands(step):
+            words = [q(a) for a in command.argv]
+            if command.admin:  # sudo drops the environment, so `env` carries it
+                words = ["sudo", "env", *assigns, *words] if assigns else ["sudo", *words]
+            else:
+                words = [*assigns, *words]
+            lines.append(" ".join(words))
+        lines.append("")
     for check in _checks(plan, catalog):
         program = f"{check.folder.rstrip('/')}/bin/{check.command}" if check.folder else None
         lines.append(f"# Verify {_one_line(check.name)}")
@@ -170,21 +205,25 @@ function Invoke-Step([string]$Title, [string]$Program, [string[]]$Arguments) {
 
 def to_powershell(plan: Plan, catalog: Catalog) -> str:
     """A PowerShell script (5.1 and 7) that runs the steps, then verifies each tool."""
-    lines = [*_header("#", plan, "PowerShell script"), _PS_PRELUDE]
+    lines = [*_header("#", plan, "PowerShell script")]
+    if any(c.admin for s in plan.steps if not _not_run(s) for c in _commands(s)):
+        lines.append("#Requires -RunAsAdministrator")
+    lines.append(_PS_PRELUDE)
     total = len(plan.steps)
     for index, step in enumerate(plan.steps, 1):
         lines.append(f"# Step {index}/{total}: {_one_line(step.title)}")
-        if step.blocked:
-            lines += [f"# Not run: {_one_line(step.blocked)}", ""]
+        if _not_run(step):
+            lines += [f"# {_not_run(step)}", ""]
             continue
         for name, value in _env(step):
             lines.append(f"$env:{name} = {ps_quote(value)}")
-        program, *args = step.argv
-        lines += [
-            f"Invoke-Step {ps_quote(step.title)} {ps_quote(program)} {_ps_array(args)} "
-            "| Write-Host",
-            "",
-        ]
+        for command in _commands(step):
+            program, *args = command.argv
+            lines.append(
+                f"Invoke-Step {ps_quote(step.title)} {ps_quote(program)} {_ps_array(args)} "
+                "| Write-Host"
+            )
+        lines.append("")
     on_path: set[str] = set()
     for check in _checks(plan, catalog):
         lines.append(f"# Verify {_one_line(check.name)}")
@@ -221,8 +260,8 @@ def to_brewfile(plan: Plan, catalog: Catalog) -> str:
     entries: list[str] = []
     skipped: list[str] = []
     for step in plan.steps:
-        if step.blocked:
-            skipped.append(f"{_one_line(step.title)} (not run: {_one_line(step.blocked)})")
+        if _not_run(step):
+            skipped.append(f"{_one_line(step.title)} ({_not_run(step)})")
             continue
         brew = catalog_package(catalog, step.tool_id, tuple(_BREWFILE_KIND))
         if brew is None:
@@ -269,26 +308,33 @@ def to_winget(plan: Plan, catalog: Catalog) -> str:
         "  configurationVersion: 0.2.0",
         "  resources:",
     ]
-    npm_steps = [s for s in plan.steps if not s.blocked and s.argv[:1] == ("npm",)]
+    npm_steps = [s for s in plan.steps if not _not_run(s) and _is_npm(s)]
     ids: list[str] = []
     node = catalog_package(catalog, "node", ("winget",))
     if npm_steps and node and not any(s.tool_id == "node" for s in plan.steps):
         lines += _winget_package("node", node[1], "Node.js LTS, which npm needs", [])
         ids.append("node")
     for index, step in enumerate(plan.steps, 1):
-        if step.blocked:
-            lines.append(f"    # Not run: {_one_line(step.title)}: {_one_line(step.blocked)}")
+        if _not_run(step):
+            lines.append(f"    # {_one_line(step.title)}: {_not_run(step)}")
             continue
         package = catalog_package(catalog, step.tool_id, ("winget",))
-        if package and step.tool_id and step.argv[:1] != ("npm",):
-            lines += _winget_package(step.tool_id, package[1], step.title, ids)
+        if package and step.tool_id and not _is_npm(step):
+            admin = any(c.admin for c in _commands(step))
+            lines += _winget_package(step.tool_id, package[1], step.title, ids, admin)
             ids.append(step.tool_id)
             continue
         lines += _winget_script(step, f"step-{index}", catalog, ids)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _winget_package(res_id: str, package: str, title: str, after: list[str]) -> list[str]:
+def _is_npm(step: Step) -> bool:
+    return any(c.argv[:1] == ("npm",) for c in _commands(step))
+
+
+def _winget_package(
+    res_id: str, package: str, title: str, after: list[str], admin: bool = False
+) -> list[str]:
     lines = [
         "    - resource: Microsoft.WinGet.DSC/WinGetPackage",
         f"      id: {_y(res_id)}",
@@ -300,6 +346,7 @@ def _winget_package(res_id: str, package: str, title: str, after: list[str]) -> 
         "      directives:",
         f"        description: {_y(title)}",
         "        allowPrerelease: false",
+        *(["        securityContext: elevated"] if admin else []),
         "      settings:",
         f"        id: {_y(package)}",
         "        source: winget",
@@ -308,12 +355,16 @@ def _winget_package(res_id: str, package: str, title: str, after: list[str]) -> 
 
 def _winget_script(step: Step, res_id: str, catalog: Catalog, after: list[str]) -> list[str]:
     env = "; ".join(f"$env:{name} = {ps_quote(value)}" for name, value in _env(step))
-    program, *args = step.argv
-    run = (
-        f"$exe = Get-Command -Name {ps_quote(program)} -CommandType Application "
-        f"| Select-Object -First 1; & $exe.Source {' '.join(ps_quote(a) for a in args)}; "
-        f"if ($LASTEXITCODE -ne 0) {{ throw {ps_quote(step.title + ' failed')} }}"
-    )
+    runs = []
+    for command in _commands(step):
+        program, *args = command.argv
+        runs.append(
+            f"$exe = Get-Command -Name {ps_quote(program)} -CommandType Application "
+            f"| Select-Object -First 1; & $exe.Source {' '.join(ps_quote(a) for a in args)}; "
+            f"if ($LASTEXITCODE -ne 0) {{ throw {ps_quote(step.title + ' failed')} }}"
+        )
+    run = "; ".join(runs)
+    admin = any(c.admin for c in _commands(step))
     test = "return $false"
     tool = catalog.tools.get(step.tool_id or "")
     prefix = _prefix_of(step)
@@ -329,6 +380,7 @@ def _winget_script(step: Step, res_id: str, catalog: Catalog, after: list[str]) 
         *lines,
         "      directives:",
         f"        description: {_y(step.title)}",
+        *(["        securityContext: elevated"] if admin else []),
         "      settings:",
         f"        GetScript: {_y('return @{ Result = ' + ps_quote(step.title) + ' }')}",
         f"        TestScript: {_y(test)}",
@@ -347,21 +399,24 @@ def to_ansible(plan: Plan, catalog: Catalog) -> str:
         "  tasks:",
     ]
     for step in plan.steps:
-        if step.blocked:
-            lines.append(f"    # Not run: {_one_line(step.title)}: {_one_line(step.blocked)}")
+        if _not_run(step):
+            lines.append(f"    # {_one_line(step.title)}: {_not_run(step)}")
             continue
-        lines += [
-            f"    - name: {_unsafe(step.title)}",
-            "      ansible.builtin.command:",
-            f"        argv: [{', '.join(_unsafe(a) for a in step.argv)}]",
-            # ansible-core >= 2.16 would expand ~ and $NAME inside argv otherwise.
-            "        expand_argument_vars: false",
-        ]
         env = _env(step)
-        if env:
-            lines.append("      environment:")
-            lines += [f"        {name}: {_unsafe(value)}" for name, value in env]
-        lines.append("      changed_when: true")
+        for command in _commands(step):
+            lines += [
+                f"    - name: {_unsafe(step.title)}",
+                "      ansible.builtin.command:",
+                f"        argv: [{', '.join(_unsafe(a) for a in command.argv)}]",
+                # ansible-core >= 2.16 would expand ~ and $NAME inside argv otherwise.
+                "        expand_argument_vars: false",
+            ]
+            if command.admin:
+                lines.append("      become: true")
+            if env:
+                lines.append("      environment:")
+                lines += [f"        {name}: {_unsafe(value)}" for name, value in env]
+            lines.append("      changed_when: true")
     for number, check in enumerate(_checks(plan, catalog), 1):
         program = f"{check.folder.rstrip('/')}/bin/{check.command}" if check.folder else None
         var = f"ai_cli_setup_verify_{number}"

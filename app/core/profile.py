@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 from packaging.version import InvalidVersion, Version
 
 from app.core.catalog import Catalog
+from app.core.detect import Detection
 from app.core.host import Host
-from app.core.install import Plan
+from app.core.install import Plan, Step
 
 FORMAT = 1
 
@@ -346,16 +347,41 @@ def container_build_args(network: Network) -> tuple[str, ...]:
     return tuple(args)
 
 
-def apply_profile(plan: Plan, profile: Profile, catalog: Catalog) -> Plan:
+def _pin(argv: tuple[str, ...], package: str, version: str) -> tuple[str, ...]:
+    """`argv` with the package (bare, or `@latest`) replaced by `package@version`."""
+    return tuple(
+        f"{package}@{version}" if a == package or a.startswith(package + "@") else a for a in argv
+    )
+
+
+def _pinned_step(step: Step, package: str, version: str, found: str | None) -> Step:
+    commands = getattr(step, "commands", None)
+    if commands is None:
+        return replace(step, argv=_pin(step.argv, package, version))
+    # The planner's steps (issue 5) hold several commands, and skip a tool that is
+    # installed at all; a pin un-skips it when the installed version differs.
+    pinned = tuple(replace(c, argv=_pin(c.argv, package, version)) for c in commands)
+    step = replace(step, commands=pinned)  # type: ignore[call-arg]  # the planner's Step
+    if getattr(step, "skip", "") and found != version:
+        note = f"Installed: {found or 'unknown'}; the profile pins {version}."
+        step = replace(step, skip="", note=note)  # type: ignore[call-arg]  # the planner's Step
+    return step
+
+
+def apply_profile(
+    plan: Plan, profile: Profile, catalog: Catalog, detection: Detection | None = None
+) -> Plan:
     """The plan with the profile's pinned versions and network setting on every step."""
     extra = network_env(profile.network)
+    names = {name for name, _ in extra}
     steps = []
     for step in plan.steps:
-        argv = step.argv
         choice = profile.choice(step.tool_id) if step.tool_id else None
         if choice and choice.version:
+            finding = detection.tools.get(choice.id) if detection else None
+            found = finding.version if finding else None
             package = catalog.tool(choice.id).npm_package
-            argv = tuple(f"{package}@{choice.version}" if a == package else a for a in argv)
-        env = tuple((k, v) for k, v in step.env if k not in dict(extra)) + extra
-        steps.append(replace(step, argv=argv, env=env))
+            step = _pinned_step(step, package, choice.version, found)
+        env = tuple((k, v) for k, v in step.env if k not in names) + extra
+        steps.append(replace(step, env=env))
     return replace(plan, steps=tuple(steps))

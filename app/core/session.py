@@ -56,7 +56,9 @@ class Session:
         plan = plan_npm_install(
             self.catalog, self.host, tool_ids, prefix or self.default_prefix(), self.detection.node
         )
-        return apply_profile(plan, self.profile, self.catalog) if self.profile else plan
+        if self.profile is None:
+            return plan
+        return apply_profile(plan, self.profile, self.catalog, self.detection)
 
     async def install(self, plan: Plan, on_event: EventSink | None = None) -> RunReport:
         return await run_plan(plan, self.runner, self.catalog, on_event)

@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,90 @@ def test_ansible_runs_hostile_values_as_plain_data(tmp_path, fake_npm):
     assert '"0.61.0"' in result.stdout
     assert_received_exactly(record, plan)
     assert_nothing_injected(tmp_path)
+
+
+# --- the planner's steps (issue 5): several commands, admin flags, skips ----
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: tuple[str, ...]
+    admin: bool = False
+    append: tuple[str, ...] = ()
+
+    @property
+    def full_argv(self) -> tuple[str, ...]:
+        return self.argv + self.append
+
+
+@dataclass(frozen=True)
+class PlannerStep:
+    id: str
+    title: str
+    commands: tuple[Command, ...] = ()
+    tool_id: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    skip: str = ""
+    blocked: str = ""
+    note: str = ""
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return self.commands[0].full_argv if self.commands else ()
+
+
+def planner_plan(prefix: str) -> Plan:
+    return Plan(
+        (
+            PlannerStep(
+                "git",
+                "Install git",
+                (
+                    Command(("apt-get", "update"), admin=True),
+                    Command(("apt-get", "install", "git"), admin=True, append=("-y",)),
+                ),
+                tool_id="git",
+                env=(("DEBIAN_FRONTEND", "noninteractive"),),
+            ),
+            PlannerStep("node", "Install Node.js", skip="Node.js 20.20.2 is already installed."),
+            PlannerStep(
+                "npm:gemini-cli",
+                "Install Gemini CLI",
+                (Command(("npm", "install", "-g", "--prefix", prefix, "@google/gemini-cli")),),
+                tool_id="gemini-cli",
+            ),
+        ),
+        prefix,
+    )  # type: ignore[arg-type]
+
+
+def test_planner_steps_export_every_command_with_its_admin_rights(tmp_path):
+    plan = planner_plan(str(tmp_path / "p"))
+    shell = to_shell(plan, CATALOG)
+    assert "sudo env DEBIAN_FRONTEND=noninteractive apt-get update\n" in shell
+    assert "sudo env DEBIAN_FRONTEND=noninteractive apt-get install git -y\n" in shell
+    assert "# Already done: Node.js 20.20.2 is already installed." in shell
+    assert "npm install -g --prefix" in shell
+    if shutil.which("shellcheck"):
+        path = tmp_path / "plan.sh"
+        path.write_text(shell)
+        assert subprocess.run(["shellcheck", "-s", "sh", str(path)]).returncode == 0
+
+    ps = to_powershell(plan, CATALOG)
+    assert "#Requires -RunAsAdministrator" in ps
+    assert "Invoke-Step 'Install git' 'apt-get' @('install', 'git', '-y')" in ps
+
+    tasks = yaml.load(to_ansible(plan, CATALOG), Loader=AnsibleLoader)[0]["tasks"]
+    git = [t for t in tasks if t["name"] == "Install git"]
+    assert [t["ansible.builtin.command"]["argv"] for t in git] == [
+        ["apt-get", "update"],
+        ["apt-get", "install", "git", "-y"],
+    ]
+    assert all(t["become"] is True for t in git)
+    assert "become" not in next(t for t in tasks if t["name"] == "Install Gemini CLI")
+    assert not any(t["name"] == "Install Node.js" for t in tasks)
+
+    resources = yaml.safe_load(to_winget(plan, CATALOG))["properties"]["resources"]
+    git_res = next(r for r in resources if r["directives"]["description"] == "Install git")
+    assert git_res["settings"] == {"id": "Git.Git", "source": "winget"}
+    assert git_res["directives"]["securityContext"] == "elevated"

@@ -10,7 +10,7 @@ import pytest
 from app.core.catalog import default_catalog
 from app.core.detect import NodeFinding
 from app.core.exports import FORMATS, export_plan
-from app.core.install import plan_npm_install
+from app.core.install import Plan, plan_npm_install
 from app.core.profile import (
     Network,
     ProfileError,
@@ -223,3 +223,47 @@ def test_container_build_args_carry_the_proxy():
     args = container_build_args(Network("http://p.example:3128", "localhost", None))
     assert args[:2] == ("--build-arg", "HTTP_PROXY=http://p.example:3128")
     assert "NO_PROXY=localhost" in args
+
+
+def test_a_pin_reaches_the_planners_steps_and_unskips_a_different_version():
+    from dataclasses import replace
+
+    from app.core.detect import Detection, DockerFinding, Finding, GpuFinding
+    from tests.core.test_exports import Command, PlannerStep
+
+    profile = parse(
+        '[tools.gemini-cli]\nversion = "0.61.0"\n[tools.codex-cli]\nversion = "0.171.0"\n'
+    )
+    installed = PlannerStep(
+        "npm:gemini-cli",
+        "Install Gemini CLI",
+        (Command(("npm", "install", "-g", "--prefix", "/p", "@google/gemini-cli@latest")),),
+        tool_id="gemini-cli",
+        skip="Gemini CLI 0.24.0 is already installed.",
+    )
+    right = replace(
+        installed,
+        id="npm:codex-cli",
+        tool_id="codex-cli",
+        commands=(Command(("npm", "install", "-g", "--prefix", "/p", "@openai/codex")),),
+        skip="Codex CLI 0.171.0 is already installed.",
+    )
+    detection = Detection(
+        "Debian",
+        "linux",
+        "x86_64",
+        NODE20,
+        Finding("git", False),
+        DockerFinding("Docker", False),
+        GpuFinding("GPU", False),
+        tools={
+            "gemini-cli": Finding("Gemini CLI", True, "0.24.0"),
+            "codex-cli": Finding("Codex CLI", True, "0.171.0"),
+        },
+    )
+    plan = apply_profile(Plan((installed, right), "/p"), profile, CATALOG, detection)  # type: ignore[arg-type]
+    gemini, codex = plan.steps
+    assert gemini.commands[0].argv[-1] == "@google/gemini-cli@0.61.0"
+    assert gemini.skip == "" and "the profile pins 0.61.0" in gemini.note
+    assert codex.commands[0].argv[-1] == "@openai/codex@0.171.0"
+    assert codex.skip  # already at the pinned version
