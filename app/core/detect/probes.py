@@ -65,10 +65,11 @@ class ProbeContext:
             task = asyncio.ensure_future(coro)
             self._runs[argv] = task
         self.pending.add(argv)
-        try:
-            return await asyncio.shield(task)
-        finally:
-            self.pending.discard(argv)
+        outcome = await asyncio.shield(task)
+        # Not in a `finally`: a probe cancelled for taking too long keeps
+        # its unfinished commands listed, as the evidence of what hung.
+        self.pending.discard(argv)
+        return outcome
 
     def cancel(self) -> None:
         """Stop every command still running (a probe that timed out left it)."""
@@ -97,6 +98,12 @@ def _not_found(name: str, out: Outcome) -> str:
     if out.status == "error":
         return f"{name} could not be checked: {out.reason}"
     return f"{name} is not installed"
+
+
+def last_line(out: Outcome) -> str | None:
+    """The last non-empty line of a successful command (npm prefix -g, brew --prefix)."""
+    lines = [line.strip() for line in out.output.splitlines() if line.strip()]
+    return lines[-1] if out.ok and lines else None
 
 
 def short_error(error: str) -> str:
@@ -269,7 +276,7 @@ async def probe_brew(ctx: ProbeContext) -> ToolFinding:
     if not finding.present:
         return finding
     prefix = await ctx.run("brew", "--prefix")
-    where = prefix.output.strip().splitlines()[-1] if prefix.ok and prefix.output.strip() else ""
+    where = last_line(prefix)
     summary = f"{finding.summary} (prefix {where})" if where else finding.summary
     return ToolFinding(
         finding.name,
@@ -290,8 +297,7 @@ async def probe_node(ctx: ProbeContext) -> NodeFinding:
     host = ctx.host
     version = _version_of(node, parse.node_version)
     npm_version = _version_of(npm, parse.bare_version)
-    lines = prefix_out.output.strip().splitlines() if prefix_out.ok else []
-    prefix = lines[-1].strip() if lines else None
+    prefix = last_line(prefix_out)
     writable = False
     if prefix:
         target = prefix if host.is_windows else host.join(prefix, "lib", "node_modules")
@@ -365,7 +371,7 @@ def tool_probe(tool_id: str) -> ProbeFn:
         copies = tuple(find_all_on_path(tool.command, ctx.host)) if present else ()
         if len(copies) > 1:
             summary += f"; {len(copies)} copies on PATH, the first one runs"
-        prefix = prefix_out.output.strip().splitlines()[-1] if prefix_out.ok else None
+        prefix = last_line(prefix_out)
         return ToolFinding(
             tool.name,
             present,
@@ -461,8 +467,8 @@ async def probe_docker(ctx: ProbeContext) -> DockerFinding:
     else:
         text = parse.docker_text(version_out.output)
         client_version, server_version, context = text["client"], text["server"], text["context"]
-    if not context and context_out.ok:
-        context = context_out.output.strip().splitlines()[-1] if context_out.output else None
+    if not context and last_line(context_out):
+        context = last_line(context_out)
         evidence.append(Evidence.of(context_out))
     summary = _DOCKER_SUMMARY[state]
     if out.status == "timeout":
@@ -693,8 +699,7 @@ def _gib(value: int | None) -> str:
 
 async def probe_resources(ctx: ProbeContext) -> ResourcesFinding:
     prefix_out = await ctx.run("npm", "prefix", "-g")
-    lines = prefix_out.output.strip().splitlines() if prefix_out.ok else []
-    target = lines[-1].strip() if lines else ctx.host.home
+    target = last_line(prefix_out) or ctx.host.home
     memory = ctx.facts.memory_total()
     free = ctx.facts.disk_free(target) if target else None
     summary = f"{_gib(memory)} memory; {_gib(free)} free disk at {target}"
@@ -718,7 +723,7 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
         if target is None:
             config = await ctx.run("npm", "config", "get", "registry")
             evidence.append(Evidence.of(config))
-            value = config.output.strip().splitlines()[-1] if config.ok and config.output else ""
+            value = last_line(config) or ""
             target = value if value.startswith("http") else DEFAULT_REGISTRY
         result = await ctx.facts.reach(target, REACH_TIMEOUT)
         via = f" via proxy {result.proxy}" if result.proxy else ""
