@@ -78,9 +78,8 @@ class RecordingRunner:
     inner: Runner
     commands: list[Outcome] = field(default_factory=list)
 
-    @property
-    def host(self) -> Host:
-        return self.inner.host
+    def __post_init__(self) -> None:
+        self.host: Host = self.inner.host
 
     async def run(
         self,
@@ -322,9 +321,8 @@ class ReplayRunner:
     recording: Recording
     calls: list[tuple[str, ...]] = field(default_factory=list)
 
-    @property
-    def host(self) -> Host:
-        return self.recording.host
+    def __post_init__(self) -> None:
+        self.host: Host = self.recording.host
 
     def _find(self, argv: tuple[str, ...]) -> RecordedCommand | None:
         for command in self.recording.commands:

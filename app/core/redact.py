@@ -61,7 +61,9 @@ _GENERIC_NAMES = frozenset(
 )
 
 _SERIALS = [
-    re.compile(r"(?i)((?:serial number|serial|hardware uuid|provisioning udid)[^:\n]*:\s*\"?)([^\s\",]+)"),
+    re.compile(
+        r"(?i)((?:serial number|serial|hardware uuid|provisioning udid)[^:\n]*:\s*\"?)([^\s\",]+)"
+    ),
     re.compile(r"(?i)(\"serial(?:_number)?\"\s*:\s*\")([^\"]+)"),
     re.compile(r"(?i)((?:GPU|MIG)-)([0-9a-f]{8}-[0-9a-f-]{8,})"),
     re.compile(r"(?i)()\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),

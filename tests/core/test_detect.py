@@ -99,7 +99,9 @@ def test_docker_falls_back_to_text_and_names_context_socket_and_docker_host(run_
     assert "Cannot connect" in finding.evidence[1].excerpt
 
 
-@pytest.mark.parametrize(("members", "pending"), [("docker:x:999:alice", True), ("docker:x:999:", False)])
+@pytest.mark.parametrize(
+    ("members", "pending"), [("docker:x:999:alice", True), ("docker:x:999:", False)]
+)
 def test_permission_denied_tells_a_pending_relogin_apart(run_async, members, pending):
     # C15: in the docker group per /etc/group, but not in this login's groups.
     runner = ScriptedRunner(linux_host(USER="alice"))

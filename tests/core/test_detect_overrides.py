@@ -13,7 +13,12 @@ def detection(run_async):
     runner.on("node", "--version", output="v20.20.2\n")
     runner.on("npm", "--version", output="10.8.2\n")
     runner.on("npm", "prefix", "-g", output="/usr/local\n")
-    runner.on("docker", "version", output="Cannot connect to the Docker daemon at unix:///var/run/docker.sock.", exit_code=1)
+    runner.on(
+        "docker",
+        "version",
+        output="Cannot connect to the Docker daemon at unix:///var/run/docker.sock.",
+        exit_code=1,
+    )
     return run_async(detect(runner, default_catalog(), FakeFacts()))
 
 
@@ -33,11 +38,15 @@ def test_override_changes_the_finding_and_keeps_the_evidence(detection):
 def test_override_reaches_grouped_findings_and_the_plan_sees_it(detection):
     changed = detection.with_overrides(
         {
-            "tools.claude-code": Override({"present": True, "version": "2.1.197"}, "installed by IT"),
+            "tools.claude-code": Override(
+                {"present": True, "version": "2.1.197"}, "installed by IT"
+            ),
             "node": Override({"prefix_writable": True}, "I own /usr/local"),
         }
     )
-    assert changed.tools["claude-code"].present and changed.tools["claude-code"].version == "2.1.197"
+    assert (
+        changed.tools["claude-code"].present and changed.tools["claude-code"].version == "2.1.197"
+    )
     assert changed.by_key()["tools.claude-code"].override == "installed by IT"
     assert changed.node.prefix_writable is True
     assert changed.tools["gemini-cli"] == detection.tools["gemini-cli"]

@@ -35,7 +35,9 @@ outputs = st.one_of(
     st.text().map(lambda t: t.replace("\n", "\r\r\n")),
     st.just(""),
     st.integers(1000, 200_000).map(lambda n: "x" * n),
-    st.sampled_from(['{"Client": null}', "[{}]", '{"SPDisplaysDataType": [1]}', "NAME\n*", "a, 1.2, MiB"]),
+    st.sampled_from(
+        ['{"Client": null}', "[{}]", '{"SPDisplaysDataType": [1]}', "NAME\n*", "a, 1.2, MiB"]
+    ),
 )
 
 

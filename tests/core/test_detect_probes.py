@@ -2,6 +2,7 @@
 
 import http.server
 import threading
+from typing import ClassVar
 
 import pytest
 
@@ -23,11 +24,21 @@ from app.core.detect.probes import (
 from app.core.host import Host
 from tests.fakes import FakeFacts, ScriptedRunner, linux_host
 
-SMI = ("nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader,nounits")
+SMI = (
+    "nvidia-smi",
+    "--query-gpu=name,driver_version,memory.total",
+    "--format=csv,noheader,nounits",
+)
 
 
 def mac_host(machine="arm64"):
-    return Host(system="darwin", release="24.6.0", machine=machine, env={"PATH": "/usr/bin"}, home="/Users/u")
+    return Host(
+        system="darwin",
+        release="24.6.0",
+        machine=machine,
+        env={"PATH": "/usr/bin"},
+        home="/Users/u",
+    )
 
 
 def run_probe(run_async, probe, runner, facts=None):
@@ -39,7 +50,9 @@ def run_probe(run_async, probe, runner, facts=None):
 
 def test_macos_under_rosetta_is_apple_silicon(run_async):
     runner = ScriptedRunner(mac_host(machine="x86_64"))
-    runner.on("sw_vers", output="ProductName:\tmacOS\nProductVersion:\t14.5\nBuildVersion:\t23F79\n")
+    runner.on(
+        "sw_vers", output="ProductName:\tmacOS\nProductVersion:\t14.5\nBuildVersion:\t23F79\n"
+    )
     runner.on("sysctl", "-n", "sysctl.proc_translated", output="1\n")
     runner.on("sysctl", "-n", "hw.optional.arm64", output="1\n")
     finding = run_probe(run_async, probe_os, runner)
@@ -50,7 +63,10 @@ def test_macos_under_rosetta_is_apple_silicon(run_async):
 
 def test_intel_mac_is_not_apple_silicon(run_async):
     runner = ScriptedRunner(mac_host(machine="x86_64"))
-    runner.on("sw_vers", output="ProductName:    Mac OS X\nProductVersion: 10.15.5\nBuildVersion:   19F101\n")
+    runner.on(
+        "sw_vers",
+        output="ProductName:    Mac OS X\nProductVersion: 10.15.5\nBuildVersion:   19F101\n",
+    )
     runner.on("sysctl", "-n", "sysctl.proc_translated", output="", exit_code=1)
     runner.on("sysctl", "-n", "hw.optional.arm64", output="", exit_code=1)
     finding = run_probe(run_async, probe_os, runner)
@@ -82,7 +98,9 @@ def test_musl_is_read_from_ldd(run_async):
     assert any(e.argv == ("ldd", "--version") for e in finding.evidence)
 
 
-@pytest.mark.parametrize(("version", "name"), [("10.0.22631", "Windows 11"), ("10.0.19045", "Windows 10")])
+@pytest.mark.parametrize(
+    ("version", "name"), [("10.0.22631", "Windows 11"), ("10.0.19045", "Windows 10")]
+)
 def test_windows_10_and_11_are_told_apart_by_build(run_async, version, name):
     host = Host(system="windows", version=version, machine="AMD64", env={"Path": "C:\\Windows"})
     runner = ScriptedRunner(host)
@@ -124,7 +142,11 @@ def test_tool_lists_every_copy_on_path_and_who_installed_it(run_async, tmp_path)
 @pytest.mark.parametrize(
     ("path", "real", "source"),
     [
-        ("/usr/local/bin/claude", "/usr/local/lib/node_modules/@anthropic-ai/claude-code/cli.js", "npm"),
+        (
+            "/usr/local/bin/claude",
+            "/usr/local/lib/node_modules/@anthropic-ai/claude-code/cli.js",
+            "npm",
+        ),
         ("/usr/local/bin/node", "/usr/local/Cellar/node/22.1.0/bin/node", "brew"),
         ("/opt/homebrew/bin/gemini", None, "brew"),
         ("C:\\Users\\u\\AppData\\Local\\Microsoft\\WinGet\\Links\\uv.exe", None, "winget"),
@@ -205,7 +227,8 @@ TABLE_HEADER = "NAME                    VM TYPE     CREATED      LAST UP      CP
             "machine-stopped",
         ),
         (
-            TABLE_HEADER + "\npodman-machine-default  wsl         38 minutes ago  Currently running  12          603.3MB     703.6MB",
+            TABLE_HEADER
+            + "\npodman-machine-default  wsl         38 minutes ago  Currently running  12          603.3MB     703.6MB",
             "machine-unreachable",
         ),
     ],
@@ -223,8 +246,17 @@ def test_podman_machine_states_on_macos(run_async, machines, state):
 def test_podman_running_machine_and_linux_rootless(run_async):
     runner = ScriptedRunner(mac_host())
     runner.on("podman", "--version", output="podman version 5.2.0\n")
-    runner.on("podman", "info", output='{"host": {"security": {"rootless": true}}, "version": {"Version": "5.2.0"}}')
-    runner.on("podman", "machine", "list", output=TABLE_HEADER + "\nm  wsl  1 day ago  Currently running  2  2GB  10GB")
+    runner.on(
+        "podman",
+        "info",
+        output='{"host": {"security": {"rootless": true}}, "version": {"Version": "5.2.0"}}',
+    )
+    runner.on(
+        "podman",
+        "machine",
+        "list",
+        output=TABLE_HEADER + "\nm  wsl  1 day ago  Currently running  2  2GB  10GB",
+    )
     assert run_probe(run_async, probe_podman, runner).state == "running"
     linux = ScriptedRunner(linux_host())
     linux.on("podman", "--version", output="podman version 2.0.6\n")
@@ -236,10 +268,18 @@ def test_podman_running_machine_and_linux_rootless(run_async):
 
 def _mac_with(version, arm64="1"):
     runner = ScriptedRunner(mac_host(machine="arm64" if arm64 == "1" else "x86_64"))
-    runner.on("sw_vers", output=f"ProductName:\tmacOS\nProductVersion:\t{version}\nBuildVersion:\t25A1\n")
+    runner.on(
+        "sw_vers", output=f"ProductName:\tmacOS\nProductVersion:\t{version}\nBuildVersion:\t25A1\n"
+    )
     runner.on("sysctl", "-n", "sysctl.proc_translated", output="0\n")
-    runner.on("sysctl", "-n", "hw.optional.arm64", output=arm64 + "\n", exit_code=0 if arm64 == "1" else 1)
-    runner.on("container", "--version", output="container CLI version 0.4.1 (build: release, commit: 4ac18b5)\n")
+    runner.on(
+        "sysctl", "-n", "hw.optional.arm64", output=arm64 + "\n", exit_code=0 if arm64 == "1" else 1
+    )
+    runner.on(
+        "container",
+        "--version",
+        output="container CLI version 0.4.1 (build: release, commit: 4ac18b5)\n",
+    )
     return runner
 
 
@@ -255,7 +295,11 @@ def test_apple_container_needs_apple_silicon_and_macos_26_whatever_binary_exists
 @pytest.mark.parametrize(
     ("status_output", "code", "state"),
     [
-        ('Error: internalError: "failed to list containers" (cause: "interrupted: "XPC connection error: Connection invalid"")', 1, "stopped"),
+        (
+            'Error: internalError: "failed to list containers" (cause: "interrupted: "XPC connection error: Connection invalid"")',
+            1,
+            "stopped",
+        ),
         ("apiserver is not running and not registered with launchd", 1, "stopped"),
         ("apiserver is running", 0, "running"),
     ],
@@ -273,10 +317,30 @@ def test_apple_container_service_state(run_async, status_output, code, state):
 @pytest.mark.parametrize(
     ("output", "code", "state", "step"),
     [
-        ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.", 9, "nvidia-driver-not-loaded", "not loaded"),
-        ("Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 570.124", 18, "nvidia-driver-mismatch", "reboot"),
-        ("Failed to initialize NVML: GPU access blocked by the operating system\nFailed to properly shut down NVML: GPU access blocked by the operating system", 255, "nvidia-blocked", "WSL"),
-        ("Failed to initialize NVML: N/A\nFailed to properly shut down NVML: N/A", 255, "nvidia-error", "output"),
+        (
+            "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+            9,
+            "nvidia-driver-not-loaded",
+            "not loaded",
+        ),
+        (
+            "Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 570.124",
+            18,
+            "nvidia-driver-mismatch",
+            "reboot",
+        ),
+        (
+            "Failed to initialize NVML: GPU access blocked by the operating system\nFailed to properly shut down NVML: GPU access blocked by the operating system",
+            255,
+            "nvidia-blocked",
+            "WSL",
+        ),
+        (
+            "Failed to initialize NVML: N/A\nFailed to properly shut down NVML: N/A",
+            255,
+            "nvidia-error",
+            "output",
+        ),
     ],
 )
 def test_nvidia_error_states_each_with_a_next_step(run_async, output, code, state, step):
@@ -299,14 +363,18 @@ def test_nvidia_ok_from_csv_and_missing_when_nothing_answers(run_async):
 
 
 def test_nvml_answer_is_preferred_to_nvidia_smi(run_async):
-    facts = FakeFacts(nvml_reading=NvmlReading("ok", (GpuReading("NVIDIA A40", "550.127.05", 46068),)))
+    facts = FakeFacts(
+        nvml_reading=NvmlReading("ok", (GpuReading("NVIDIA A40", "550.127.05", 46068),))
+    )
     finding = run_probe(run_async, probe_gpu, ScriptedRunner(linux_host()), facts)
     assert finding.state == "nvidia" and finding.summary.startswith("NVIDIA A40")
 
 
 def test_gpu_on_the_pci_bus_without_a_driver_is_said_so(run_async):
     runner = ScriptedRunner(linux_host())
-    runner.on("lspci", output="0000:5a:00.0 3D controller: NVIDIA Corporation Device 1db6 (rev a1)\n")
+    runner.on(
+        "lspci", output="0000:5a:00.0 3D controller: NVIDIA Corporation Device 1db6 (rev a1)\n"
+    )
     finding = run_probe(run_async, probe_gpu, runner)
     assert (finding.state, finding.nvidia) == ("nvidia-no-driver", "no-driver")
     assert "install the driver" in finding.next_step
@@ -323,7 +391,10 @@ def test_amd_and_intel_adapters_from_lspci_and_cim(run_async):
     assert finding.state == "other"
     assert [a.vendor for a in finding.adapters] == ["amd"]
     windows = ScriptedRunner(Host(system="windows", env={"Path": "C:\\Windows"}))
-    windows.on("powershell", output='[{"Name": "NVIDIA GeForce RTX 2080 SUPER", "AdapterCompatibility": "NVIDIA"}, {"Name": "Intel(R) UHD Graphics 630", "AdapterCompatibility": "Intel Corporation"}]')
+    windows.on(
+        "powershell",
+        output='[{"Name": "NVIDIA GeForce RTX 2080 SUPER", "AdapterCompatibility": "NVIDIA"}, {"Name": "Intel(R) UHD Graphics 630", "AdapterCompatibility": "Intel Corporation"}]',
+    )
     finding = run_probe(run_async, probe_gpu, windows)
     assert [a.vendor for a in finding.adapters] == ["nvidia", "intel"]
     assert finding.state == "nvidia-no-driver"  # an NVIDIA card, and no nvidia-smi
@@ -337,14 +408,24 @@ def test_resources_are_measured_where_installs_land(run_async):
     runner.on("npm", "prefix", "-g", output="/opt/npm\n")
     facts = FakeFacts(memory=8 * 1024**3, free={"/opt/npm": 20 * 1024**3})
     finding = run_probe(run_async, probe_resources, runner, facts)
-    assert (finding.memory_bytes, finding.disk_free_bytes, finding.disk_path) == (8 * 1024**3, 20 * 1024**3, "/opt/npm")
+    assert (finding.memory_bytes, finding.disk_free_bytes, finding.disk_path) == (
+        8 * 1024**3,
+        20 * 1024**3,
+        "/opt/npm",
+    )
     assert finding.summary == "8.0 GiB memory; 20.0 GiB free disk at /opt/npm"
 
 
 def test_reach_uses_the_registry_npm_is_configured_with(run_async):
     runner = ScriptedRunner(linux_host())
     runner.on("npm", "config", "get", "registry", output="https://npm.example.corp/\n")
-    facts = FakeFacts(reachable={"https://npm.example.corp/": Reach("https://npm.example.corp/", True, 200, proxy="http://proxy:3128")})
+    facts = FakeFacts(
+        reachable={
+            "https://npm.example.corp/": Reach(
+                "https://npm.example.corp/", True, 200, proxy="http://proxy:3128"
+            )
+        }
+    )
     finding = run_probe(run_async, reach_probe("npm registry", None), runner, facts)
     assert finding.present and finding.url == "https://npm.example.corp/"
     assert "via proxy http://proxy:3128" in finding.summary
@@ -358,9 +439,9 @@ def test_proxy_variables_and_no_proxy_are_honoured():
 
 
 class _ProxyHandler(http.server.BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_HEAD(self):  # noqa: N802 - the http.server API
+    def do_HEAD(self):
         _ProxyHandler.seen.append(self.path)
         self.send_response(200)
         self.end_headers()

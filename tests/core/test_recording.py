@@ -97,11 +97,24 @@ def record(run_async, runner, facts: Facts) -> dict:
 def test_no_personal_detail_or_secret_survives_in_a_recording(run_async):
     data = record(run_async, personal_runner(), facts_for(HOME))
     text = json.dumps(data)
-    for secret in [*SECRETS.values(), PROXY_PASSWORD, USER, HOST_NAME, SERIAL, HW_UUID, "12345678-abcd"]:
+    for secret in [
+        *SECRETS.values(),
+        PROXY_PASSWORD,
+        USER,
+        HOST_NAME,
+        SERIAL,
+        HW_UUID,
+        "12345678-abcd",
+    ]:
         assert secret not in text, secret
     assert data["host"]["home"] == "/home/<user>"
     assert data["host"]["hostname"] == "<host>.corp.example" or data["host"]["hostname"] == "<host>"
-    assert set(data["host"]["env"]) <= {"PATH", "HOME", "USER", "HTTPS_PROXY"}  # secrets' names dropped
+    assert set(data["host"]["env"]) <= {
+        "PATH",
+        "HOME",
+        "USER",
+        "HTTPS_PROXY",
+    }  # secrets' names dropped
     assert "Serial Number (system): <serial>" in text
 
 
@@ -112,9 +125,7 @@ def test_a_redacted_recording_still_replays_to_the_same_conclusions(run_async, t
     run_async(detect(recorder.runner, default_catalog(), recorder.facts))
     path = recorder.save(tmp_path / "machine.json")
     recording = load_recording(path)
-    replayed = run_async(
-        detect(ReplayRunner(recording), default_catalog(), ReplayFacts(recording))
-    )
+    replayed = run_async(detect(ReplayRunner(recording), default_catalog(), ReplayFacts(recording)))
     assert replayed.node.version == live.node.version == "22.19.0"
     assert replayed.node.npm_prefix == "/home/<user>/.npm-global"
     assert replayed.node.prefix_writable is live.node.prefix_writable is True
@@ -170,8 +181,20 @@ def test_replay_tells_not_installed_from_not_recorded():
         {
             "format": FORMAT,
             "version": VERSION,
-            "host": {"system": "linux", "env": {"PATH": "/usr/bin"}, "executables": ["/usr/bin/node"]},
-            "commands": [{"argv": ["node", "--version"], "status": "ok", "exit_code": 0, "output": "v22.1.0", "executable": "/usr/bin/node"}],
+            "host": {
+                "system": "linux",
+                "env": {"PATH": "/usr/bin"},
+                "executables": ["/usr/bin/node"],
+            },
+            "commands": [
+                {
+                    "argv": ["node", "--version"],
+                    "status": "ok",
+                    "exit_code": 0,
+                    "output": "v22.1.0",
+                    "executable": "/usr/bin/node",
+                }
+            ],
         }
     )
     runner = ReplayRunner(recording)
@@ -179,8 +202,13 @@ def test_replay_tells_not_installed_from_not_recorded():
     assert (found.status, found.output) == ("ok", "v22.1.0")
     assert asyncio.run(runner.run(["docker", "version"])).status == "not-found"
     unrecorded = asyncio.run(runner.run(["node", "-e", "1"]))
-    assert (unrecorded.status, unrecorded.reason) == ("error", "this command is not in the recording")
-    assert asyncio.run(ReplayFacts(recording).nvml()) == NvmlReading("unavailable", error="not in the recording")
+    assert (unrecorded.status, unrecorded.reason) == (
+        "error",
+        "this command is not in the recording",
+    )
+    assert asyncio.run(ReplayFacts(recording).nvml()) == NvmlReading(
+        "unavailable", error="not in the recording"
+    )
 
 
 @pytest.mark.parametrize(
@@ -188,8 +216,19 @@ def test_replay_tells_not_installed_from_not_recorded():
     [
         ({"format": "something else"}, "not an ai-cli-setup recording"),
         ({"format": FORMAT, "version": 99, "host": {}, "commands": []}, "version 99"),
-        ({"format": FORMAT, "version": VERSION, "host": {"system": "beos"}, "commands": []}, "host.system"),
-        ({"format": FORMAT, "version": VERSION, "host": {"system": "linux"}, "commands": [{"argv": []}]}, "argv"),
+        (
+            {"format": FORMAT, "version": VERSION, "host": {"system": "beos"}, "commands": []},
+            "host.system",
+        ),
+        (
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "host": {"system": "linux"},
+                "commands": [{"argv": []}],
+            },
+            "argv",
+        ),
     ],
 )
 def test_broken_recordings_are_refused_with_a_reason(data, message):

@@ -87,7 +87,7 @@ async def _timed(probe: Probe, ctx: ProbeContext, limit: float) -> tuple[Finding
         finding = await asyncio.wait_for(probe.run(ctx), limit)
     except TimeoutError:
         finding = _timed_out(probe, ctx, limit)
-    except Exception as exc:  # noqa: BLE001 - reported as the probe's finding
+    except Exception as exc:
         finding = _crashed(probe, exc)
     return finding, time.monotonic() - started
 

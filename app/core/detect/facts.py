@@ -7,6 +7,7 @@ from what it saw, and tests hand in their own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -209,10 +210,8 @@ def read_nvml() -> NvmlReading:
     except pynvml.NVMLError as exc:
         return NvmlReading("error", error=str(exc))
     finally:
-        try:
+        with contextlib.suppress(pynvml.NVMLError):
             pynvml.nvmlShutdown()
-        except pynvml.NVMLError:
-            pass
 
 
 def _text(value: str | bytes) -> str:

@@ -212,8 +212,10 @@ def _apply(detection: Detection, key: str, override: Override) -> Detection:
         group, name = key.split(".", 1)
         members = dict(getattr(detection, group))
         members[name] = changed
-        return dataclasses.replace(detection, **{group: members})
-    return dataclasses.replace(detection, **{key: changed})
+        changes: dict[str, Any] = {group: members}
+    else:
+        changes = {key: changed}
+    return dataclasses.replace(detection, **changes)
 
 
 def _summary_after(finding: Finding, override: Override) -> str:

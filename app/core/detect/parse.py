@@ -177,10 +177,10 @@ def podman_info(text: str) -> dict[str, Any]:
     value = loads(text)
     if not isinstance(value, dict):
         return {}
-    host = value.get("host") if isinstance(value.get("host"), dict) else {}
-    security = host.get("security") if isinstance(host.get("security"), dict) else {}
+    host: dict[str, Any] = value["host"] if isinstance(value.get("host"), dict) else {}
+    security: dict[str, Any] = host["security"] if isinstance(host.get("security"), dict) else {}
     rootless = security.get("rootless", host.get("rootless"))
-    version = value.get("version") if isinstance(value.get("version"), dict) else {}
+    version: dict[str, Any] = value["version"] if isinstance(value.get("version"), dict) else {}
     return {
         "rootless": rootless if isinstance(rootless, bool) else None,
         "version": version.get("Version") if isinstance(version.get("Version"), str) else None,

@@ -245,7 +245,9 @@ async def _linux(ctx: ProbeContext) -> OsFinding:
 # --- package managers, tools, node -------------------------------------------
 
 
-def _manager_probe(name: str, argv: tuple[str, ...], parser: Callable[[str], str | None]) -> ProbeFn:
+def _manager_probe(
+    name: str, argv: tuple[str, ...], parser: Callable[[str], str | None]
+) -> Callable[[ProbeContext], Awaitable[ToolFinding]]:
     async def probe(ctx: ProbeContext) -> ToolFinding:
         out = await ctx.run(*argv)
         version = _version_of(out, parser)
@@ -530,15 +532,27 @@ async def probe_podman(ctx: ProbeContext) -> PodmanFinding:
     if info.ok and host.system == "linux":
         mode = {True: "rootless", False: "rootful (as root)", None: "mode unknown"}[rootless]
         return PodmanFinding(
-            "Podman", True, version, path, f"Podman {version or ''} works, {mode}".replace("  ", " "),
-            tuple(evidence), state="running", rootless=rootless,
-        )  # fmt: skip
+            "Podman",
+            True,
+            version,
+            path,
+            f"Podman {version or ''} works, {mode}".replace("  ", " "),
+            tuple(evidence),
+            state="running",
+            rootless=rootless,
+        )
     if host.system == "linux":
         first = info.lines[-1] if info.lines else info.sentence()
         return PodmanFinding(
-            "Podman", True, version, path, f"Podman is installed but `podman info` failed: {first}",
-            tuple(evidence), state="error", rootless=rootless,
-        )  # fmt: skip
+            "Podman",
+            True,
+            version,
+            path,
+            f"Podman is installed but `podman info` failed: {first}",
+            tuple(evidence),
+            state="error",
+            rootless=rootless,
+        )
     # The table, not --format json: it is stable across Podman 4 and 5 and
     # all this needs is each machine's name and whether it is "Currently running".
     machines_out = await ctx.run("podman", "machine", "list")
@@ -547,19 +561,39 @@ async def probe_podman(ctx: ProbeContext) -> PodmanFinding:
     if info.ok:
         state, summary = "running", f"Podman {version}: its machine is running"
     elif machines == []:
-        state, summary = "machine-absent", "Podman is installed but has no machine: run `podman machine init`"
+        state, summary = (
+            "machine-absent",
+            "Podman is installed but has no machine: run `podman machine init`",
+        )
     elif machines and any(m["running"] or m["starting"] for m in machines):
-        state, summary = "machine-unreachable", "The Podman machine runs but does not answer: restart it (`podman machine stop`, then `start`)"
+        state, summary = (
+            "machine-unreachable",
+            "The Podman machine runs but does not answer: restart it "
+            "(`podman machine stop`, then `podman machine start`)",
+        )
     elif machines:
-        state, summary = "machine-stopped", "The Podman machine is stopped: run `podman machine start`"
+        state, summary = (
+            "machine-stopped",
+            "The Podman machine is stopped: run `podman machine start`",
+        )
     else:
-        state, summary = "error", f"Podman is installed; its machines could not be listed ({machines_out.sentence()})"
+        state, summary = (
+            "error",
+            f"Podman is installed; its machines could not be listed ({machines_out.sentence()})",
+        )
     default = next((m["name"] for m in machines or [] if m["default"]), None)
     name = default or (machines[0]["name"] if machines else None)
     return PodmanFinding(
-        "Podman", True, version, path, summary, tuple(evidence), state=state, rootless=rootless,
+        "Podman",
+        True,
+        version,
+        path,
+        summary,
+        tuple(evidence),
+        state=state,
+        rootless=rootless,
         machine=name,
-    )  # fmt: skip
+    )
 
 
 async def probe_apple_container(ctx: ProbeContext) -> AppleContainerFinding:
@@ -587,9 +621,13 @@ async def probe_apple_container(ctx: ProbeContext) -> AppleContainerFinding:
     evidence.append(Evidence.of(version_out))
     if version_out.status == "not-found":
         return AppleContainerFinding(
-            name, False, summary="Apple container is not installed (this Mac supports it)",
-            evidence=tuple(evidence), state="absent", supported=True,
-        )  # fmt: skip
+            name,
+            False,
+            summary="Apple container is not installed (this Mac supports it)",
+            evidence=tuple(evidence),
+            state="absent",
+            supported=True,
+        )
     status_out = await ctx.run("container", "system", "status")
     evidence.append(Evidence.of(status_out))
     state = parse.container_status(status_out.output)
@@ -602,9 +640,15 @@ async def probe_apple_container(ctx: ProbeContext) -> AppleContainerFinding:
         "unknown": "Apple container is installed; its service state is unknown",
     }[state]
     return AppleContainerFinding(
-        name, True, version, version_out.executable, summary, tuple(evidence), state=state,
+        name,
+        True,
+        version,
+        version_out.executable,
+        summary,
+        tuple(evidence),
+        state=state,
         supported=True,
-    )  # fmt: skip
+    )
 
 
 # --- GPU -----------------------------------------------------------------------
@@ -617,7 +661,8 @@ _NVIDIA_QUERY = (
 
 _GPU_NEXT_STEP = {
     "no-driver": "An NVIDIA GPU is on the PCI bus but no driver is installed: install the driver.",
-    "driver-not-loaded": "The NVIDIA driver is installed but not loaded: reboot, or load the kernel module.",
+    "driver-not-loaded": "The NVIDIA driver is installed but not loaded: "
+    "reboot, or load the kernel module.",
     "driver-mismatch": "The NVIDIA driver was updated and the old one still runs: reboot.",
     "blocked": "The OS blocks GPU access (WSL policy): update the Windows NVIDIA driver and WSL.",
     "error": "nvidia-smi failed; see its output.",
@@ -631,10 +676,13 @@ async def _adapters(ctx: ProbeContext) -> tuple[list[GpuAdapter], Outcome | None
         return parse.lspci(out.output), out
     if system == "windows":
         out = await ctx.run(
-            "powershell", "-NoProfile", "-NonInteractive", "-Command",
+            "powershell",
+            "-NoProfile",
+            "-NonInteractive",
+            "-Command",
             "Get-CimInstance Win32_VideoController | "
             "Select-Object Name,AdapterCompatibility,DriverVersion | ConvertTo-Json",
-        )  # fmt: skip
+        )
         return parse.cim_video(out.output), out
     if system == "darwin":
         out = await ctx.run("system_profiler", "SPDisplaysDataType")
@@ -665,19 +713,34 @@ async def probe_gpu(ctx: ProbeContext) -> GpuFinding:
         first = gpus[0]
         names = ", ".join(g.name for g in gpus)
         return GpuFinding(
-            "GPU", True, first.driver, smi.executable,
-            f"{names} (NVIDIA driver {first.driver})", tuple(evidence), state="nvidia",
-            nvidia="ok", adapters=tuple(adapters), memory_mib=first.memory_mib,
-        )  # fmt: skip
+            "GPU",
+            True,
+            first.driver,
+            smi.executable,
+            f"{names} (NVIDIA driver {first.driver})",
+            tuple(evidence),
+            state="nvidia",
+            nvidia="ok",
+            adapters=tuple(adapters),
+            memory_mib=first.memory_mib,
+        )
     names = ", ".join(a.name for a in adapters)
     if nvidia != "missing":
         summary = _GPU_NEXT_STEP[nvidia]
         if smi.status == "timeout":
             summary = "nvidia-smi did not answer (timed out)"
         return GpuFinding(
-            "GPU", False, None, smi.executable, summary, tuple(evidence), state=f"nvidia-{nvidia}",
-            nvidia=nvidia, adapters=tuple(adapters), next_step=_GPU_NEXT_STEP[nvidia],
-        )  # fmt: skip
+            "GPU",
+            False,
+            None,
+            smi.executable,
+            summary,
+            tuple(evidence),
+            state=f"nvidia-{nvidia}",
+            nvidia=nvidia,
+            adapters=tuple(adapters),
+            next_step=_GPU_NEXT_STEP[nvidia],
+        )
     if any(a.vendor == "apple" for a in adapters):
         state, summary = "apple", f"Apple silicon GPU ({names}); no NVIDIA GPU"
     elif adapters:
@@ -685,9 +748,16 @@ async def probe_gpu(ctx: ProbeContext) -> GpuFinding:
     else:
         state, summary = "none", "No GPU found"
     return GpuFinding(
-        "GPU", bool(adapters), None, None, summary, tuple(evidence), state=state,
-        nvidia="missing", adapters=tuple(adapters),
-    )  # fmt: skip
+        "GPU",
+        bool(adapters),
+        None,
+        None,
+        summary,
+        tuple(evidence),
+        state=state,
+        nvidia="missing",
+        adapters=tuple(adapters),
+    )
 
 
 # --- resources and reachability ---------------------------------------------------
@@ -709,9 +779,16 @@ async def probe_resources(ctx: ProbeContext) -> ResourcesFinding:
         Evidence.of(prefix_out),
     )
     return ResourcesFinding(
-        "Resources", memory is not None, None, None, summary, evidence,
-        memory_bytes=memory, disk_free_bytes=free, disk_path=target,
-    )  # fmt: skip
+        "Resources",
+        memory is not None,
+        None,
+        None,
+        summary,
+        evidence,
+        memory_bytes=memory,
+        disk_free_bytes=free,
+        disk_path=target,
+    )
 
 
 def reach_probe(label: str, url: str | None) -> ProbeFn:
@@ -728,7 +805,9 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
         result = await ctx.facts.reach(target, REACH_TIMEOUT)
         via = f" via proxy {result.proxy}" if result.proxy else ""
         excerpt = f"HTTP {result.status_code}" if result.status_code else result.error
-        evidence.append(Evidence(("HEAD", target), result.status_code, excerpt, "ok" if result.ok else "failed"))
+        evidence.append(
+            Evidence(("HEAD", target), result.status_code, excerpt, "ok" if result.ok else "failed")
+        )
         if not result.checked:
             summary = f"{label}: not checked ({result.error})"
         elif result.ok:
@@ -736,9 +815,16 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
         else:
             summary = f"{label} not reachable{via}: {short_error(result.error)}"
         return ReachFinding(
-            label, result.ok, None, None, summary, tuple(evidence),
-            url=target, status_code=result.status_code, proxy=result.proxy,
-        )  # fmt: skip
+            label,
+            result.ok,
+            None,
+            None,
+            summary,
+            tuple(evidence),
+            url=target,
+            status_code=result.status_code,
+            proxy=result.proxy,
+        )
 
     return probe
 
