@@ -138,6 +138,8 @@ class Host:
     def executable_names(self, name: str) -> list[str]:
         """The file names that can run `name` on this system."""
         if self.is_windows:
+            if name.lower().endswith(_WINDOWS_SUFFIXES):
+                return [name]  # "wsl.exe" names its file already
             return [name + suffix for suffix in _WINDOWS_SUFFIXES]
         return [name]
 

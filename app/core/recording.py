@@ -324,13 +324,18 @@ class ReplayRunner:
     def __post_init__(self) -> None:
         self.host: Host = self.recording.host
 
-    def _find(self, argv: tuple[str, ...]) -> RecordedCommand | None:
+    def _find(self, argv: tuple[str, ...], exe: str) -> RecordedCommand | None:
+        """The recorded run of `argv`: exactly, else the same program by its bare name.
+
+        `exe` is where `argv[0]` resolves on the recorded machine, so a bare
+        `claude` never borrows the answer of a copy that is not on PATH.
+        """
         for command in self.recording.commands:
             if command.argv == argv:
                 return command
         wanted = _normalise(argv)
         for command in self.recording.commands:
-            if _normalise(command.argv) == wanted:
+            if _normalise(command.argv) == wanted and command.executable in (exe, None):
                 return command
         return None
 
@@ -346,10 +351,11 @@ class ReplayRunner:
     ) -> Outcome:
         argv = tuple(argv)
         self.calls.append(argv)
-        command = self._find(argv)
+        exe = resolve_executable(argv[0], self.host, extra_dirs)
+        if exe is None:
+            return Outcome(argv, "not-found", reason=f"{argv[0]} is not on PATH")
+        command = self._find(argv, exe)
         if command is None:
-            if resolve_executable(argv[0], self.host, extra_dirs) is None:
-                return Outcome(argv, "not-found", reason=f"{argv[0]} is not on PATH")
             return Outcome(argv, "error", reason="this command is not in the recording")
         if on_line is not None:
             for line in command.output.splitlines():

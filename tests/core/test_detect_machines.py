@@ -16,7 +16,7 @@ def replay(name: str):
 
 def test_every_recorded_machine_loads_and_every_finding_has_evidence():
     names = sorted(p.stem for p in MACHINES.glob("*.json"))
-    assert len(names) >= 10
+    assert len(names) >= 15
     for name in names:
         assert load_recording(MACHINES / f"{name}.json").note, name
         _, detection = replay(name)
@@ -121,3 +121,58 @@ def test_wsl2_distro_with_nvm_and_gpu_blocked():
     assert d.node.source == "nvm"
     assert d.gpu.state == "nvidia-blocked"
     assert "WSL" in d.gpu.next_step
+
+
+def test_windows_10_without_wsl_and_claude_off_path():
+    _, d = replay("windows10-no-wsl-claude-not-on-path")
+    assert d.os.summary.startswith("Windows 10") and "WSL is not installed" in d.os.summary
+    claude = d.tools["claude-code"]  # C02: found through npm's prefix, not PATH
+    assert claude.present and claude.on_path is False and claude.version == "2.0.28"
+    assert claude.path == "C:\\Users\\<user>\\AppData\\Roaming\\npm\\claude.cmd"
+    assert "not on PATH" in claude.summary and claude.copies == ()
+    assert d.gpu.state == "nvidia" and d.gpu.version == "31.0.15.3742"
+    assert not d.docker.present and not d.git.present
+
+
+def test_windows_11_with_docker_desktop_running():
+    _, d = replay("windows11-docker-desktop-running")
+    assert d.docker.state == "running"
+    assert (d.docker.version, d.docker.server_version) == ("28.3.0", "28.3.0")
+    assert d.docker.context == "desktop-linux"
+    assert [name for name, _ in d.os.wsl_distros] == ["Ubuntu", "docker-desktop"]
+
+
+def test_fedora_with_rootless_podman():
+    _, d = replay("fedora-podman-rootless")
+    assert (d.podman.state, d.podman.rootless, d.podman.version) == ("running", True, "2.0.6")
+    assert d.package_managers["dnf"].version == "4.2.23"
+    assert not d.docker.present
+
+
+def test_intel_mac_without_homebrew():
+    _, d = replay("macos-intel-no-homebrew")
+    assert not d.os.apple_silicon and not d.os.rosetta
+    assert not d.package_managers["brew"].present
+    assert d.git.version == "2.24.3" and d.git.source == "system"
+    assert d.gpu.state == "other" and d.gpu.adapters[0].vendor == "amd"
+    assert d.apple_container.state == "unsupported" and "Apple silicon" in d.apple_container.summary
+
+
+def test_debian_with_a_root_owned_prefix_plans_a_user_prefix():
+    session, d = replay("debian-node18-root-prefix")
+    assert (d.node.version, d.node.npm_version) == ("18.19.1", "9.2.0")
+    assert d.node.prefix_writable is False  # C06
+    plan = session.plan(["claude-code", "gemini-cli"])
+    assert plan.npm_prefix == "/home/<user>/.npm-global"
+    assert not any("sudo" in " ".join(step.argv) for step in plan.steps)
+
+
+def test_the_development_machine_recorded_live():
+    _, d = replay("debian12-dev-machine-live")
+    assert d.docker.state == "daemon-down"  # C14, the real thing
+    assert d.docker.context == "default" and d.docker.version
+    assert d.node.present and d.node.npm_prefix and d.node.prefix_writable is True
+    assert d.podman.state == "running" and d.podman.rootless is False
+    assert d.gpu.state == "none"
+    assert d.reach["npm-registry"].present and not d.reach["github"].present
+    assert "does not resolve" in d.reach["github"].summary

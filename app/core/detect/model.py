@@ -66,8 +66,10 @@ class OsFinding(Finding):
 @dataclass(frozen=True)
 class ToolFinding(Finding):
     copies: tuple[str, ...] = ()  # every copy on PATH, first one first
-    # npm | brew | winget | native | system | unknown
+    # npm | brew | winget | native | system | nvm | fnm | volta | asdf | unknown
     source: str = "unknown"
+    # False: installed (in npm's prefix or ~/.local/bin) but its folder is not on PATH.
+    on_path: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class AppleContainerFinding(Finding):
 class GpuAdapter:
     vendor: str  # nvidia | amd | intel | apple | other
     name: str
+    driver: str = ""  # the driver version, where the listing says (Windows CIM)
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,8 @@ def container_version(text: str) -> str | None:
     return first_match(r"container CLI version (\d\S*)", text)
 
 
+# FIXME(macos): no real sample of `container system status` from a running service;
+# "running" is matched by keyword (its output changed shape in 1.4.1).
 def container_status(text: str) -> str:
     """`container system status`: running, stopped or unknown (match words, not layout)."""
     if re.search(r"not running|not registered|XPC connection error|do not appear", text, re.I):
@@ -297,7 +299,9 @@ def cim_video(text: str) -> list[GpuAdapter]:
         if isinstance(item, dict) and isinstance(item.get("Name"), str):
             company = item.get("AdapterCompatibility")
             label = f"{company or ''} {item['Name']}"
-            adapters.append(GpuAdapter(_vendor(label), item["Name"]))
+            driver = item.get("DriverVersion")
+            driver = driver if isinstance(driver, str) else ""
+            adapters.append(GpuAdapter(_vendor(label), item["Name"], driver))
     return adapters
 
 

@@ -8,6 +8,8 @@ odd output: the parsers turn it into "unknown", with the evidence kept.
 from __future__ import annotations
 
 import asyncio
+import ntpath
+import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from app.core.detect.model import (
     ResourcesFinding,
     ToolFinding,
 )
-from app.core.host import Host, find_all_on_path
+from app.core.host import Host, find_all_on_path, resolve_executable
 from app.core.runner import Outcome, Runner
 
 COMMAND_TIMEOUT = 15.0
@@ -177,6 +179,8 @@ def windows_name(build: int | None) -> str:
 
 
 async def _windows(ctx: ProbeContext) -> OsFinding:
+    # FIXME(windows): virtualization and the "Virtual Machine Platform" feature (C16) are
+    # not probed; only whether wsl.exe exists and which distros it lists.
     host = ctx.host
     wsl = await ctx.run("wsl.exe", "-l", "-v")
     number = parse.first_match(r"^\d+\.\d+\.(\d+)", host.version)
@@ -362,10 +366,25 @@ def tool_probe(tool_id: str) -> ProbeFn:
         out, prefix_out = await asyncio.gather(
             ctx.run(tool.command, "--version"), ctx.run("npm", "prefix", "-g")
         )
+        prefix = last_line(prefix_out)
+        evidence = [Evidence.of(out)]
+        on_path = True
+        if out.status == "not-found":
+            # Installed, but into a folder PATH does not name (C01, C02, C22)?
+            hidden = _off_path(ctx, tool.command, prefix)
+            if hidden is not None:
+                out, on_path = await ctx.run(hidden, "--version"), False
+                evidence.append(Evidence.of(out))
         version = tool.parse_version(out.output) if out.ok else None
         present = out.status not in ("not-found", "timeout", "error")
         if not present:
             summary = _not_found(tool.name, out)
+        elif not on_path:
+            folder = (
+                ntpath.dirname(out.argv[0]) if ctx.host.is_windows else os.path.dirname(out.argv[0])
+            )
+            summary = f"{tool.name} {version or ''} is installed in {folder}, which is not on PATH"
+            summary = summary.replace("  ", " ")
         elif version:
             summary = f"{tool.name} {version}"
         else:
@@ -373,19 +392,31 @@ def tool_probe(tool_id: str) -> ProbeFn:
         copies = tuple(find_all_on_path(tool.command, ctx.host)) if present else ()
         if len(copies) > 1:
             summary += f"; {len(copies)} copies on PATH, the first one runs"
-        prefix = last_line(prefix_out)
+        path = (out.executable or out.argv[0]) if present else None
         return ToolFinding(
             tool.name,
             present,
             version,
-            out.executable if present else None,
+            path,
             summary,
-            (Evidence.of(out),),
+            tuple(evidence),
             copies=copies,
-            source=_source(ctx, out.executable, prefix) if present else "unknown",
+            source=_source(ctx, path, prefix) if present else "unknown",
+            on_path=on_path,
         )
 
     return probe
+
+
+def _off_path(ctx: ProbeContext, command: str, prefix: str | None) -> str | None:
+    """`command` in npm's global prefix or the per-user prefix, when PATH misses it."""
+    host = ctx.host
+    prefixes = [p for p in (prefix, host.default_user_npm_prefix()) if p]
+    folders = [host.npm_bin_dir(p) for p in prefixes]
+    local_bin = host.join(host.home, ".local", "bin") if host.home else None
+    if local_bin and not host.is_windows:
+        folders.append(local_bin)  # native installers (Claude Code, uv)
+    return resolve_executable(command, host, path=folders)
 
 
 # --- node managers -----------------------------------------------------------
@@ -672,6 +703,8 @@ _GPU_NEXT_STEP = {
 async def _adapters(ctx: ProbeContext) -> tuple[list[GpuAdapter], Outcome | None]:
     system = ctx.host.system
     if system == "linux":
+        # FIXME(gpu): `lspci -k` would say which kernel driver is bound; "no driver" is
+        # inferred from nvidia-smi being absent while the bus shows an NVIDIA card.
         out = await ctx.run("lspci", "-nn", "-d", "::03xx")
         return parse.lspci(out.output), out
     if system == "windows":
@@ -703,8 +736,22 @@ async def probe_gpu(ctx: ProbeContext) -> GpuFinding:
     if gpus:
         nvidia = "ok"
     elif smi.status == "not-found":
-        pci_nvidia = any(a.vendor == "nvidia" for a in adapters)
-        nvidia = "no-driver" if pci_nvidia else "missing"
+        nvidia_cards = [a for a in adapters if a.vendor == "nvidia"]
+        with_driver = [a for a in nvidia_cards if a.driver]
+        if with_driver:  # Windows lists the driver even when nvidia-smi is not on PATH
+            card = with_driver[0]
+            return GpuFinding(
+                "GPU",
+                True,
+                card.driver,
+                None,
+                f"{card.name} (driver {card.driver}; nvidia-smi is not on PATH)",
+                tuple(evidence),
+                state="nvidia",
+                nvidia="ok",
+                adapters=tuple(adapters),
+            )
+        nvidia = "no-driver" if nvidia_cards else "missing"
     elif smi.status == "timeout":
         nvidia = "error"
     else:
