@@ -176,3 +176,17 @@ def test_the_development_machine_recorded_live():
     assert d.gpu.state == "none"
     assert d.reach["npm-registry"].present and not d.reach["github"].present
     assert "does not resolve" in d.reach["github"].summary
+
+
+def test_the_recommender_sees_podman_apple_container_and_package_managers():
+    from app.core.recommend import Machine
+
+    session, d = replay("macos-rosetta-podman-machine-stopped")
+    machine = Machine.from_host(session.host, d)
+    assert machine.runtimes["podman"] == "machine-stopped" and "podman" in machine.present
+    assert machine.arch == "arm64"  # the hardware's, though this program runs under Rosetta
+    session, d = replay("macos-apple-silicon-brew-docker-down")
+    assert "homebrew" in Machine.from_host(session.host, d).present
+    session, d = replay("windows11-docker-desktop-stopped")
+    machine = Machine.from_host(session.host, d)
+    assert "winget" in machine.present and machine.runtimes["docker-desktop"] == "daemon-down"
