@@ -19,6 +19,7 @@ def test_a_hung_command_times_out_alone_and_detection_completes(run_async):
     detection = run_async(detect(runner, default_catalog(), FakeFacts(), probe_timeout=0.5))
     assert "timed out" in detection.docker.summary
     assert detection.docker.present is False
+    assert detection.docker.state == "unknown"  # not "absent": nothing was learnt
     evidence = detection.docker.evidence
     assert [e.status for e in evidence] == ["timeout"] * len(evidence)
     assert ("docker", "version", "--format", "{{json .}}") in [e.argv for e in evidence]
@@ -79,5 +80,6 @@ def test_a_probe_that_crashes_becomes_an_unknown_finding(run_async):
     runner = ScriptedRunner(linux_host())
     detection = run_async(detect(runner, default_catalog(), Broken()))
     assert "could not be checked" in detection.resources.summary
+    assert detection.resources.present is False
     assert "psutil exploded" in detection.resources.evidence[0].excerpt
     assert detection.node.summary == "Node.js is not installed"

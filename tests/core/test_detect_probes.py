@@ -465,3 +465,54 @@ def test_http_reach_goes_through_the_hosts_proxy():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_cli_in_the_npm_prefix_but_not_on_path_is_found_and_said_so(run_async, tmp_path):
+    # C01: npm put the CLI in <prefix>/bin, which PATH does not name.
+    bin_dir = tmp_path / "prefix" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "claude").write_text("#!/bin/sh\n")
+    (bin_dir / "claude").chmod(0o755)
+    host = Host(system="linux", env={"PATH": "/nonexistent"}, home=str(tmp_path / "home"))
+    runner = ScriptedRunner(host)
+    runner.on("npm", "prefix", "-g", output=str(tmp_path / "prefix") + "\n")
+    runner.on(str(bin_dir / "claude"), "--version", output="2.1.197 (Claude Code)\n")
+    finding = run_probe(run_async, tool_probe("claude-code"), runner)
+    assert finding.present and finding.on_path is False
+    assert finding.version == "2.1.197"
+    assert finding.summary == f"Claude Code 2.1.197 is installed in {bin_dir}, which is not on PATH"
+    assert [e.argv[0] for e in finding.evidence] == ["claude", str(bin_dir / "claude")]
+
+
+def test_a_network_that_inspects_tls_is_named(tmp_path):
+    """C11: a server whose certificate nobody trusts, as a TLS-inspecting proxy presents."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = http.server.HTTPServer(("127.0.0.1", 0), _ProxyHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = http_reach(f"https://127.0.0.1:{server.server_port}/", 5.0, {})
+        assert not result.ok
+        assert result.error.startswith("TLS check failed (a network that inspects TLS")
+        trusted = http_reach(
+            f"https://127.0.0.1:{server.server_port}/", 5.0, {"SSL_CERT_FILE": str(cert)}
+        )
+        assert trusted.ok  # the organisation's CA file, named the usual way, is honoured
+    finally:
+        server.shutdown()
+        server.server_close()

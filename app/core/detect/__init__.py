@@ -28,7 +28,13 @@ from app.core.detect.model import (
     ResourcesFinding,
     ToolFinding,
 )
-from app.core.detect.probes import Probe, ProbeContext, all_probes, classify_docker
+from app.core.detect.probes import (
+    Probe,
+    ProbeContext,
+    all_probes,
+    classify_docker,
+    windows_name,
+)
 from app.core.host import Host
 from app.core.runner import Runner
 
@@ -64,13 +70,19 @@ def prefix_is_writable(prefix: str, host: Host) -> bool:
     return LiveFacts(host).writable(target)
 
 
+def _unknown(probe: Probe, summary: str, evidence: tuple[Evidence, ...]) -> Finding:
+    """A finding that could not be made: never "absent", which would be a claim."""
+    extra = {"state": "unknown"} if "state" in probe.kind.__dataclass_fields__ else {}
+    return probe.kind(name=probe.name, present=False, summary=summary, evidence=evidence, **extra)
+
+
 def _timed_out(probe: Probe, ctx: ProbeContext, limit: float) -> Finding:
     evidence = tuple(
         Evidence(argv, None, f"no answer within {limit:g} s", "timeout")
         for argv in sorted(ctx.pending)
     ) or (Evidence(("(probe)", probe.key), None, f"no answer within {limit:g} s", "timeout"),)
     summary = f"{probe.name}: timed out after {limit:g} s, so this is unknown"
-    return probe.kind(name=probe.name, present=False, summary=summary, evidence=evidence)
+    return _unknown(probe, summary, evidence)
 
 
 def _crashed(probe: Probe, exc: Exception) -> Finding:
@@ -78,7 +90,7 @@ def _crashed(probe: Probe, exc: Exception) -> Finding:
     text = f"{type(exc).__name__}: {exc}"
     evidence = (Evidence(("(probe)", probe.key), None, text, "error"),)
     summary = f"{probe.name}: could not be checked ({text})"
-    return probe.kind(name=probe.name, present=False, summary=summary, evidence=evidence)
+    return _unknown(probe, summary, evidence)
 
 
 async def _timed(probe: Probe, ctx: ProbeContext, limit: float) -> tuple[Finding, float]:
@@ -153,5 +165,5 @@ def _os_name(host: Host, finding: Finding) -> str:
     if isinstance(finding, OsFinding) and finding.system == "darwin" and finding.version:
         return f"macOS {finding.version}"
     if isinstance(finding, OsFinding) and finding.system == "windows":
-        return finding.summary.split(" (", 1)[0]
+        return windows_name(int(finding.build) if finding.build else None)
     return host.pretty_name

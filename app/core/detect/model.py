@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,7 @@ class NodeFinding(Finding):
 
 @dataclass(frozen=True)
 class DockerFinding(Finding):
-    # absent | cli-only | daemon-down | permission-denied | starting | running
+    # absent | cli-only | daemon-down | permission-denied | starting | running | unknown
     state: str = "absent"
     context: str | None = None
     docker_host: str | None = None
@@ -93,7 +93,7 @@ class DockerFinding(Finding):
 
 @dataclass(frozen=True)
 class PodmanFinding(Finding):
-    # absent | running | machine-absent | machine-stopped | machine-unreachable | error
+    # absent | running | machine-absent | machine-stopped | machine-unreachable | error | unknown
     state: str = "absent"
     rootless: bool | None = None
     machine: str | None = None
@@ -116,7 +116,7 @@ class GpuAdapter:
 @dataclass(frozen=True)
 class GpuFinding(Finding):
     # none | nvidia | nvidia-no-driver | nvidia-driver-not-loaded | nvidia-driver-mismatch
-    # | nvidia-blocked | nvidia-error | apple | other
+    # | nvidia-blocked | nvidia-error | apple | other | unknown
     state: str = "none"
     # ok | missing | no-driver | driver-not-loaded | driver-mismatch | blocked | error
     nvidia: str = "missing"
@@ -183,9 +183,6 @@ class Detection:
 
     def findings(self) -> list[Finding]:
         return list(self.by_key().values())
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.findings())
 
     def with_overrides(self, overrides: Mapping[str, Override]) -> Detection:
         """A copy with the user's corrections applied; evidence is kept.
