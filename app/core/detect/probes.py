@@ -640,7 +640,9 @@ async def probe_apple_container(ctx: ProbeContext) -> AppleContainerFinding:
         )
     os_finding = await _macos(ctx)
     major = parse.first_match(r"^(\d+)", os_finding.version or "")
-    supported = os_finding.apple_silicon and major is not None and int(major) >= 26
+    supported = (
+        os_finding.apple_silicon and major is not None and int(major) >= APPLE_CONTAINER_MIN_MACOS
+    )
     evidence = list(os_finding.evidence)
     if not supported:
         why = "Apple silicon" if not os_finding.apple_silicon else "macOS 26 or later"
