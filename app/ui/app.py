@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.logs import start_run_log
 from app.core.redact import Redactor
 from app.core.session import Session
+from app.ui.errors import make_error_handler
 from app.ui.wizard import SetupWizard
 
 log = logging.getLogger("ai_cli_setup.ui")
@@ -29,7 +30,16 @@ def run_wizard(session: Session | None = None) -> int:
     log.info("wizard started; log %s", log_path)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wizard = SetupWizard(session)
+    wizard = SetupWizard.for_session(session)
+    # Every uncaught error, in a slot or a task, ends on the error page.
+    sys.excepthook = make_error_handler(wizard.show_error)
+    loop.set_exception_handler(
+        lambda _loop, context: sys.excepthook(
+            type(context.get("exception", RuntimeError(context["message"]))),
+            context.get("exception", RuntimeError(context["message"])),
+            None,
+        )
+    )
     wizard.show()
     # Detection starts once the window is up, so it appears at once.
     QTimer.singleShot(0, wizard.start_detection)
