@@ -12,8 +12,8 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from app.core.catalog import Tool
@@ -41,13 +41,12 @@ def step_status_text(status: str) -> str:
 
 
 _STEP_ICONS = {
-    "pending": QStyle.StandardPixmap.SP_ArrowRight,
     "running": QStyle.StandardPixmap.SP_BrowserReload,
     "succeeded": QStyle.StandardPixmap.SP_DialogApplyButton,
     "failed": QStyle.StandardPixmap.SP_MessageBoxCritical,
     "cancelled": QStyle.StandardPixmap.SP_DialogCancelButton,
     "blocked": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "skipped": QStyle.StandardPixmap.SP_MediaSkipForward,
+    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
     "declined": QStyle.StandardPixmap.SP_MessageBoxWarning,
 }
 
@@ -56,7 +55,7 @@ _VERIFY_ICONS = {
     "not-on-path": QStyle.StandardPixmap.SP_MessageBoxWarning,
     "missing": QStyle.StandardPixmap.SP_MessageBoxCritical,
     "broken": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "skipped": QStyle.StandardPixmap.SP_MediaSkipForward,
+    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 
 
@@ -65,7 +64,16 @@ def _icon(pixmap: QStyle.StandardPixmap) -> QIcon:
 
 
 def step_icon(status: str) -> QIcon:
+    """The icon beside a step; a waiting step has none (its text says so)."""
+    if status == "pending":
+        return _blank_icon()
     return _icon(_STEP_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
+
+
+def _blank_icon() -> QIcon:
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return QIcon(pixmap)
 
 
 def verify_icon(status: str) -> QIcon:

@@ -107,8 +107,8 @@ class FakeOperations:
     async def _step(self, plan: Plan, index: int, status: str, on_event: EventSink) -> StepResult:
         step = plan.steps[index]
         on_event(StepStarted(step, index, len(plan.steps)))
-        for line in self.output:
-            on_event(StepOutput(step, f"{step.tool_id}: {line}"))
+        for line in self.output_for(step.tool_id or "", status):
+            on_event(StepOutput(step, line))
         try:
             await self.step_gate.wait()
         except asyncio.CancelledError:
@@ -118,6 +118,9 @@ class FakeOperations:
         result = self._result(plan, index, status)
         on_event(StepFinished(result, index, len(plan.steps)))
         return result
+
+    def output_for(self, tool_id: str, status: str) -> list[str]:
+        return [f"{tool_id}: {line}" for line in self.output]
 
     async def install(self, plan: Plan, on_event: EventSink) -> RunReport:
         report = RunReport()

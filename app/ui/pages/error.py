@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWizard
 
 from app.ui.pages.base import Page, button, text_label
 
@@ -35,6 +35,7 @@ class ErrorPage(Page):
         layout.addWidget(self.details, 1)
         layout.addLayout(row)
         self.setFinalPage(True)
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Close"))
 
     def nextId(self) -> int:
         return -1

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,6 +49,8 @@ class InstallPage(Page):
         self.steps.setAccessibleName(self.tr("Steps"))
         self.steps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.steps.currentRowChanged.connect(self._on_steps_current_changed)
+        side = self.fontMetrics().height()
+        self.steps.setIconSize(QSize(side, side))
         self.log = LogPane()
         self.retry = button(
             self.tr("&Retry"), self.tr("Retry the selected step"), self.tr("Run this step again.")
@@ -179,8 +181,10 @@ class InstallPage(Page):
             text = self.tr("All steps are finished. Next checks each tool.")
         else:
             text = self.tr(
-                "%d step(s) need attention: select one, then Retry, Skip or Show fix."
-            ) % len(attention)
+                "%n step(s) need attention: select one, then Retry, Skip or Show fix.",
+                "",
+                len(attention),
+            )
         if attention:
             first = self.results.index(attention[0])
             self._select(first)

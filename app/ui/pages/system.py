@@ -87,6 +87,7 @@ class SystemPage(Page):
                 state = self.tr("found") if finding.present else self.tr("not found")
                 item = QTreeWidgetItem([finding.summary, finding.path or ""])
                 item.setIcon(0, step_icon("succeeded" if finding.present else "blocked"))
+                item.setToolTip(0, finding.summary)
                 item.setData(0, KEY_ROLE, key)
                 item.setData(1, KEY_ROLE, finding.present)
                 item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{state}: {finding.summary}")

@@ -96,7 +96,7 @@ class VerifyPage(Page):
                 item.version or "—",
                 item.path or "—",
                 owner_of(item, prefix),
-                "\n".join(p for p in (item.message if item.status != "ok" else "", item.fix) if p),
+                item.fix or (item.message if item.status != "ok" else ""),
             ]
             rows.append((item.name, item.status, cells))
         for tool_id in self.skipped:
