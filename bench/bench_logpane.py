@@ -21,15 +21,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import qasync  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
 
-from app.core.host import Host  # noqa: E402
-from app.core.logs import LOGGER_NAME, start_run_log  # noqa: E402
-from app.core.redact import Redactor  # noqa: E402
-from app.core.runner import ProcessRunner  # noqa: E402
-from app.ui.logpane import LineBuffer, LogPane  # noqa: E402
+from app.core.host import Host
+from app.core.logs import LOGGER_NAME, start_run_log
+from app.core.redact import Redactor
+from app.core.runner import ProcessRunner
+from app.ui.logpane import LineBuffer, LogPane
 
 LINES = 200_000
 TICK_MS = 5
@@ -131,9 +131,7 @@ def measure() -> list[dict]:
     runs: dict[str, list[tuple[float, int, float, int]]] = {"base": [], "pane": []}
     with tempfile.TemporaryDirectory() as tmp, loop:
         for n in range(ROUNDS):  # alternate, so both see the same machine load
-            runs["base"].append(
-                loop.run_until_complete(stream(None, Path(tmp) / f"base{n}"))
-            )
+            runs["base"].append(loop.run_until_complete(stream(None, Path(tmp) / f"base{n}")))
             pane.show_buffer(LineBuffer())
             runs["pane"].append(loop.run_until_complete(stream(pane, Path(tmp) / f"pane{n}")))
     stall = statistics.median(r[0] for r in runs["pane"])
@@ -150,7 +148,13 @@ def measure() -> list[dict]:
     asyncio.set_event_loop(None)
     name = "logpane"
     return [
-        row(name, "longest event-loop stall, 200k-line burst into the pane (median of 3)", stall, "ms", "<= 50"),
+        row(
+            name,
+            "longest event-loop stall, 200k-line burst into the pane (median of 3)",
+            stall,
+            "ms",
+            "<= 50",
+        ),
         row(name, "longest stall, same burst with no pane (runner + log file)", base_stall, "ms"),
         row(name, "stall ratio pane / no pane", stall / max(base_stall, 1.0), "x"),
         row(name, "pane's longest single redraw", pane.longest_flush_ms, "ms", "<= 50"),

@@ -23,8 +23,16 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.ui.wizard import ERROR, FINISH, INSTALL, REVIEW, SYSTEM, TOOLS, VERIFY  # noqa: E402
-from app.ui.wizard import SetupWizard  # noqa: E402
+from app.ui.wizard import (  # noqa: E402
+    ERROR,
+    FINISH,
+    INSTALL,
+    REVIEW,
+    SYSTEM,
+    TOOLS,
+    VERIFY,
+    SetupWizard,
+)
 from tests.ui.fake_ops import FakeOperations  # noqa: E402
 
 SIZE = (900, 660)
