@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QProgressBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
 
 from app.ui.operations import finding_keys
 from app.ui.pages.base import Page, button, text_label
@@ -36,6 +43,10 @@ class SystemPage(Page):
             self.tr("Tell the wizard it is wrong: mark the selected item installed or missing."),
         )
         self.override.setEnabled(False)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # no end known: a moving bar while the checks run
+        self.busy.setAccessibleName(self.tr("Checking this computer"))
+        self.busy.setTextVisible(False)
         self.rescan.clicked.connect(self._on_rescan_clicked)
         self.override.clicked.connect(self._on_override_clicked)
         row = QHBoxLayout()
@@ -44,6 +55,7 @@ class SystemPage(Page):
         row.addWidget(self.rescan)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addWidget(self.busy)
         layout.addWidget(self.tree, 1)
         self._connected = False
 
@@ -102,6 +114,7 @@ class SystemPage(Page):
                 if key == selected_key:
                     self.tree.setCurrentItem(item)
         busy = detection is None and not setup.detection_error
+        self.busy.setVisible(busy)
         self.rescan.setEnabled(not busy)
         self.override.setEnabled(not busy and self.tree.currentItem() is not None)
         self.completeChanged.emit()
