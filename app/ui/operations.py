@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app.core.catalog import Catalog
 from app.core.detect import Detection, Finding
@@ -66,11 +66,14 @@ def finding_keys(detection: Detection) -> list[str]:
     return ["node", "git", "docker", "gpu", *detection.tools]
 
 
+F = TypeVar("F", bound=Finding)
+
+
 def with_override(detection: Detection, key: str, present: bool) -> Detection:
     """The detection with one finding's presence set by the user."""
     mark = " (set by you)"
 
-    def changed(finding: Finding) -> Finding:
+    def changed(finding: F) -> F:
         summary = finding.summary.removesuffix(mark) + mark
         return dataclasses.replace(finding, present=present, summary=summary)
 
@@ -78,7 +81,15 @@ def with_override(detection: Detection, key: str, present: bool) -> Detection:
         tools = dict(detection.tools)
         tools[key] = changed(tools[key])
         return dataclasses.replace(detection, tools=tools)
-    return dataclasses.replace(detection, **{key: changed(getattr(detection, key))})
+    if key == "node":
+        return dataclasses.replace(detection, node=changed(detection.node))
+    if key == "git":
+        return dataclasses.replace(detection, git=changed(detection.git))
+    if key == "docker":
+        return dataclasses.replace(detection, docker=changed(detection.docker))
+    if key == "gpu":
+        return dataclasses.replace(detection, gpu=changed(detection.gpu))
+    raise KeyError(f"unknown finding {key!r}")
 
 
 class SessionOperations:

@@ -343,3 +343,35 @@ def test_an_error_in_a_task_reaches_the_excepthook(qtbot, qloop, ops):
         wizard.tasks.spawn(fails())
         qtbot.waitUntil(lambda: bool(caught), timeout=5000)
     assert "task failed" in str(caught[0][1])
+
+
+def test_step_changes_and_pages_are_announced(qtbot, qloop, ops, monkeypatch):
+    import app.ui.pages.install as install_module
+    import app.ui.wizard as wizard_module
+
+    said = []
+    monkeypatch.setattr(install_module, "announce", lambda _w, text: said.append(text))
+    monkeypatch.setattr(wizard_module, "announce", lambda _w, text: said.append(text))
+    ops.outcomes = {"codex-cli": "failed"}
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert "Installing" in said  # the page title
+    steps = said[said.index("Installing") :]
+    assert steps[1:] == [
+        "Step 1 of 2: Install Gemini CLI",
+        "Install Gemini CLI: Done",
+        "Step 2 of 2: Install Codex CLI",
+        "Install Codex CLI: Failed",
+        "1 step(s) need attention: select one, then Retry, Skip or Show fix.",
+    ]
+
+
+def test_the_real_announcement_event_is_accepted(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.announce import announce
+
+    label = QLabel("x")
+    qtbot.addWidget(label)
+    announce(label, "Step 1 of 3 finished")  # must not raise on this Qt

@@ -61,9 +61,9 @@ class SystemPage(Page):
 
     def initializePage(self) -> None:
         if not self._connected:
-            self.setup.detection_changed.connect(self.render)
+            self.setup.detection_changed.connect(self.show_findings)
             self._connected = True
-        self.render()
+        self.show_findings()
 
     def _on_rescan_clicked(self) -> None:
         self.setup.start_detection()
@@ -80,7 +80,7 @@ class SystemPage(Page):
     def _on_tree_current_changed(self, current: QTreeWidgetItem | None, _old: object) -> None:
         self.override.setEnabled(current is not None and self.setup.detection is not None)
 
-    def render(self) -> None:
+    def show_findings(self) -> None:
         setup = self.setup
         detection = setup.detection
         selected = self.tree.currentItem()

@@ -85,10 +85,10 @@ class VerifyPage(Page):
         finally:
             self._running = False
             self.rerun.setEnabled(True)
-        self.render(prefix)
+        self.show_results(prefix)
         self.completeChanged.emit()
 
-    def render(self, prefix: str | None) -> None:
+    def show_results(self, prefix: str | None) -> None:
         catalog = self.setup.ops.catalog
         rows: list[tuple[str, str, list[str]]] = []
         for item in self.results:
