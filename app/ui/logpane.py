@@ -18,9 +18,11 @@ from app.core.runner import clean_line
 
 MAX_LINES = 2000
 FLUSH_MS = 33
-# Appending this many lines at once costs more than redrawing the whole buffer
-# (measured by bench/bench_logpane.py), so a flood redraws instead.
+# Appending this many lines at once costs more than redrawing (measured by
+# bench/bench_logpane.py), so during a flood the pane redraws only the newest
+# FLOOD_TAIL lines, and the whole buffer once the flood calms down.
 REDRAW_AT = 400
+FLOOD_TAIL = 300
 
 
 class LineBuffer:
@@ -64,6 +66,7 @@ class LogPane(QPlainTextEdit):
         self._buffer = LineBuffer(limit)
         self._pending: list[str] = []
         self._replace_last = False
+        self._flooded = False  # showing only the newest lines of a flood
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self._flush)
@@ -77,6 +80,7 @@ class LogPane(QPlainTextEdit):
         self._timer.stop()
         self._pending.clear()
         self._replace_last = False
+        self._flooded = False
         self._buffer = buffer
         self.setPlainText("\n".join(buffer.lines))
         self._scroll_to_end()
@@ -100,16 +104,21 @@ class LogPane(QPlainTextEdit):
 
     def _flush(self) -> None:
         if not self._pending:
+            if self._flooded:  # the flood is over: show the whole buffer once
+                self._flooded = False
+                self._redraw(list(self._buffer.lines), self._at_bottom())
             self._timer.stop()
             return
         lines, self._pending = self._pending, []
-        bar = self.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 2
+        at_bottom = self._at_bottom()
         if len(lines) >= REDRAW_AT:
-            self._replace_last = False
-            self.setPlainText("\n".join(self._buffer.lines))
-            if at_bottom:
-                self._scroll_to_end()
+            tail = list(self._buffer.lines)[-FLOOD_TAIL:]
+            self._redraw(tail, at_bottom)
+            self._flooded = True
+            return
+        if self._flooded:
+            self._flooded = False
+            self._redraw(list(self._buffer.lines), at_bottom)
             return
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
@@ -122,6 +131,16 @@ class LogPane(QPlainTextEdit):
             cursor.insertBlock()
         cursor.insertText("\n".join(lines))
         cursor.endEditBlock()
+        if at_bottom:
+            self._scroll_to_end()
+
+    def _at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 2
+
+    def _redraw(self, lines: list[str], at_bottom: bool) -> None:
+        self._replace_last = False
+        self.setPlainText("\n".join(lines))
         if at_bottom:
             self._scroll_to_end()
 

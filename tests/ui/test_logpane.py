@@ -69,3 +69,17 @@ def test_switching_buffers_shows_the_other_stream(qtbot):
     pane.append_line("c")
     assert pane.shown_lines() == ["b", "c"]
     assert list(first.lines) == ["a"]
+
+
+def test_a_flood_shows_its_newest_lines_then_the_whole_buffer(qtbot):
+    from app.ui.logpane import FLOOD_TAIL, MAX_LINES
+
+    pane = LogPane()
+    qtbot.addWidget(pane)
+    for n in range(MAX_LINES * 3):
+        pane.append_line(f"line {n}")
+    pane._flush()  # one batch of a flood: only the newest lines are drawn
+    assert pane.blockCount() == FLOOD_TAIL
+    assert pane.toPlainText().endswith(f"line {MAX_LINES * 3 - 1}")
+    qtbot.waitUntil(lambda: pane.blockCount() == MAX_LINES, timeout=2000)  # flood over
+    assert pane.toPlainText().startswith(f"line {MAX_LINES * 2}\n")
