@@ -62,6 +62,7 @@ class FakeOperations:
         self.output: list[str] = ["added 1 package in 2s"]
         self.verify_status: dict[str, str] = {}
         self.verify_calls: list[list[str]] = []
+        self.verify_gate: asyncio.Event | None = None
         self.retries: list[int] = []
 
     @property
@@ -135,6 +136,8 @@ class FakeOperations:
 
     async def verify(self, tool_ids: Sequence[str], prefix: str | None) -> list[Verification]:
         self.verify_calls.append(list(tool_ids))
+        if self.verify_gate is not None:
+            await self.verify_gate.wait()
         out = []
         for tool_id in tool_ids:
             tool = self._catalog.tool(tool_id)

@@ -375,3 +375,19 @@ def test_the_real_announcement_event_is_accepted(qtbot):
     label = QLabel("x")
     qtbot.addWidget(label)
     announce(label, "Step 1 of 3 finished")  # must not raise on this Qt
+
+
+def test_verify_while_checking(qtbot, qloop, ops):
+    ops.verify_gate = asyncio.Event()
+    wizard, page = start_install(qtbot, ops, ["codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    wizard.next()
+    verify = wizard.verify_page
+    assert verify.details.text() == "Checking…"
+    assert not verify.isComplete() and not verify.rerun.isEnabled()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    ops.verify_gate.set()
+    qtbot.waitUntil(verify.isComplete, timeout=5000)
+    assert verify.rerun.isEnabled()
+    assert verify.details.text() == "1 of 1 tools work."
