@@ -142,6 +142,13 @@ class SetupWizard(QWizard):
         if page is not None:
             announce(page, page.title())
 
+    def reject(self) -> None:
+        """Escape, Cancel or closing the window while installing cancels the install first."""
+        if self.install_page.is_running():
+            self.install_page.cancel.click()
+            return
+        super().reject()
+
     def done(self, result: int) -> None:
         self.tasks.cancel_all()
         super().done(result)

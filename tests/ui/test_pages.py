@@ -391,3 +391,13 @@ def test_verify_while_checking(qtbot, qloop, ops):
     qtbot.waitUntil(verify.isComplete, timeout=5000)
     assert verify.rerun.isEnabled()
     assert verify.details.text() == "1 of 1 tools work."
+
+
+def test_escape_while_installing_cancels_the_install_not_the_wizard(qtbot, qloop, ops):
+    wizard, page = start_install(qtbot, ops, ["gemini-cli"])
+    assert not wizard.button(QWizard.WizardButton.CancelButton).isEnabled()
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert wizard.isVisible()
+    assert page.steps.item(0).text() == "Install Gemini CLI — Cancelled"
+    assert wizard.button(QWizard.WizardButton.CancelButton).isEnabled()

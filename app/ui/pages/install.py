@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QVBoxLayout,
     QWidget,
+    QWizard,
 )
 
 from app.core.install import Event, Plan, StepFinished, StepOutput, StepResult, StepStarted
@@ -287,6 +288,9 @@ class InstallPage(Page):
         status = result.status if result is not None else ""
         idle = not self.is_running()
         self.cancel.setEnabled(not idle)
+        if self.wizard() is not None:
+            # The wizard's Cancel would only cancel the install (see SetupWizard.reject).
+            self.setup.button(QWizard.WizardButton.CancelButton).setEnabled(idle)
         self.retry.setEnabled(idle and status in RETRYABLE_STATES)
         self.skip.setEnabled(idle and status in FAILED_STATES)
         self.show_fix.setEnabled(status in FAILED_STATES)

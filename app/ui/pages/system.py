@@ -30,7 +30,10 @@ class SystemPage(Page):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("Finding"), self.tr("Where")])
         self.tree.setAccessibleName(self.tr("Findings"))
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(self._on_tree_current_changed)
         self.rescan = button(
             self.tr("&Re-scan"),
