@@ -26,6 +26,7 @@ from app.core.install import (
     run_plan,
 )
 from app.core.logs import current_log_path
+from app.core.recommend import Machine, Recommendation, recommend
 from app.core.redact import Redactor
 from app.core.session import Session
 from app.core.verify import Verification
@@ -43,6 +44,8 @@ class Operations(Protocol):
     async def detect(self) -> Detection: ...
 
     def override(self, key: str, present: bool) -> Detection: ...
+
+    def recommend(self, scenario_id: str, tool_ids: Sequence[str]) -> Recommendation: ...
 
     def default_prefix(self) -> str: ...
 
@@ -67,6 +70,17 @@ def finding_keys(detection: Detection) -> list[str]:
 
 
 F = TypeVar("F", bound=Finding)
+
+
+def recommend_for(
+    catalog: Catalog,
+    host: Host,
+    detection: Detection | None,
+    scenario_id: str,
+    tool_ids: Sequence[str],
+) -> Recommendation:
+    """The guide's recommendation for this machine, as far as detection knows it."""
+    return recommend(catalog, Machine.from_host(host, detection), scenario_id, tool_ids)
 
 
 def with_override(detection: Detection, key: str, present: bool) -> Detection:
@@ -116,6 +130,9 @@ class SessionOperations:
             raise RuntimeError("override() before detect()")
         self.session.detection = with_override(self.session.detection, key, present)
         return self.session.detection
+
+    def recommend(self, scenario_id: str, tool_ids: Sequence[str]) -> Recommendation:
+        return recommend_for(self.catalog, self.host, self.session.detection, scenario_id, tool_ids)
 
     def default_prefix(self) -> str:
         return self.session.default_prefix()

@@ -20,9 +20,10 @@ from app.core.install import (
     StepStarted,
     plan_npm_install,
 )
+from app.core.recommend import Recommendation
 from app.core.redact import Redactor
 from app.core.verify import Verification
-from app.ui.operations import with_override
+from app.ui.operations import recommend_for, with_override
 from tests.fakes import ScriptedRunner, linux_host
 
 SECRET = "sk-ant-api03-very-secret-value"
@@ -85,6 +86,9 @@ class FakeOperations:
         assert self.detection is not None
         self.detection = with_override(self.detection, key, present)
         return self.detection
+
+    def recommend(self, scenario_id: str, tool_ids: Sequence[str]) -> Recommendation:
+        return recommend_for(self._catalog, self.host, self.detection, scenario_id, tool_ids)
 
     def default_prefix(self) -> str:
         return str(self.tmp_path / "prefix")

@@ -401,3 +401,18 @@ def test_escape_while_installing_cancels_the_install_not_the_wizard(qtbot, qloop
     assert wizard.isVisible()
     assert page.steps.item(0).text() == "Install Gemini CLI — Cancelled"
     assert wizard.button(QWizard.WizardButton.CancelButton).isEnabled()
+
+
+def test_tools_page_recommends_for_the_chosen_scenario(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    page = wizard.tools_page
+    assert page.scenario.currentData() == "isolated-ai-clis"
+    text = page.recommendation.text()
+    assert text.startswith("Recommendation: ")
+    assert "because the guide's Recommendation Summary gives" in text
+    assert "on Linux" in text
+    kubernetes = page.scenario.findData("kubernetes")
+    page.scenario.setCurrentIndex(kubernetes)
+    assert page.recommendation.text().startswith("Recommendation: podman, because")
+    assert page.methods["gemini-cli"].toolTip() == "The guide prefers: npm"

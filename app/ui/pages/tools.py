@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
 
+from app.core.recommend import DEFAULT_SCENARIO
 from app.ui.pages.base import Page, text_label
 from app.ui.present import tool_method, tool_status, tool_status_text
 
@@ -11,12 +21,19 @@ from app.ui.present import tool_method, tool_status, tool_status_text
 class ToolsPage(Page):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle(self.tr("Choose the tools"))
+        self.setTitle(self.tr("Scenario and tools"))
         self.setSubTitle(
-            self.tr("The three CLIs are chosen; untick any you do not want. Space toggles a box.")
+            self.tr("What this computer is for, and which CLIs to install (Space toggles a box).")
         )
-        # FIXME(issue-3): the guide's scenarios and the recommender's answer with its reason
-        # go above the tools once app/core/recommend.py exists.
+        self.scenario = QComboBox()
+        self.scenario.setAccessibleName(self.tr("Scenario"))
+        self.scenario.view().setAccessibleName(self.tr("Scenarios"))
+        self.scenario.currentIndexChanged.connect(self._on_scenario_changed)
+        scenario_label = QLabel(self.tr("&Scenario:"))
+        scenario_label.setBuddy(self.scenario)
+        self.recommendation = text_label(name=self.tr("Recommendation for this computer"))
+        self.recommendation.setFrameShape(QFrame.Shape.StyledPanel)
+        self.recommendation.setMargin(6)
         self.boxes: dict[str, QCheckBox] = {}
         self.notes: dict[str, QLabel] = {}
         self.methods: dict[str, QLabel] = {}
@@ -28,7 +45,13 @@ class ToolsPage(Page):
         prefix_label = QLabel(self.tr("Install &into (npm prefix):"))
         prefix_label.setBuddy(self.prefix)
         self.prefix_note = text_label(name=self.tr("About the install folder"))
+        scenario_row = QHBoxLayout()
+        scenario_row.addWidget(scenario_label)
+        scenario_row.addWidget(self.scenario, 1)
         layout = QVBoxLayout(self)
+        layout.addLayout(scenario_row)
+        layout.addWidget(self.recommendation)
+        layout.addSpacing(6)
         layout.addLayout(self.grid)
         layout.addSpacing(12)
         layout.addWidget(prefix_label)
@@ -40,6 +63,12 @@ class ToolsPage(Page):
         setup = self.setup
         detection = setup.detection
         catalog = setup.ops.catalog
+        if self.scenario.count() == 0:
+            self.scenario.blockSignals(True)
+            for scenario in catalog.scenarios.values():
+                self.scenario.addItem(scenario.name, scenario.id)
+            self.scenario.setCurrentIndex(max(0, self.scenario.findData(DEFAULT_SCENARIO)))
+            self.scenario.blockSignals(False)
         if not self.boxes:
             headers = [self.tr("Tool"), self.tr("Status"), self.tr("Install method")]
             for col, text in enumerate(headers):
@@ -49,6 +78,7 @@ class ToolsPage(Page):
                 box = QCheckBox(tool.name)
                 box.setChecked(True)
                 box.toggled.connect(self.completeChanged)
+                box.toggled.connect(self._show_recommendation)
                 note, method = QLabel(), QLabel(tool_method(tool))
                 self.boxes[tool_id], self.notes[tool_id], self.methods[tool_id] = box, note, method
                 self.grid.addWidget(box, row, 0)
@@ -63,6 +93,7 @@ class ToolsPage(Page):
             self.notes[tool_id].setText(text)
             self.notes[tool_id].setAccessibleName(self.tr("%s status") % tool.name)
             self.boxes[tool_id].setAccessibleDescription(f"{text}; {self.methods[tool_id].text()}")
+        self._show_recommendation()
         if not self.prefix.text():
             self.prefix.setText(setup.ops.default_prefix())
         node = detection.node if detection else None
@@ -76,6 +107,27 @@ class ToolsPage(Page):
             )
         else:
             self.prefix_note.setText("")
+
+    def _on_scenario_changed(self, _index: int) -> None:
+        self._show_recommendation()
+
+    def _show_recommendation(self) -> None:
+        scenario_id = self.scenario.currentData()
+        if not scenario_id or self.setup.detection is None:
+            self.recommendation.setText("")
+            return
+        result = self.setup.ops.recommend(scenario_id, self.selected_tools())
+        lines = [self.tr("Recommendation: %s") % result.reason]
+        lines += [check.message for check in result.checks if check.passed is False]
+        if result.runtime:
+            # FIXME(issue-7): the container set-up joins the plan; until then it is advice only.
+            lines.append(self.tr("This wizard does not set up the container runtime yet."))
+        self.recommendation.setText("\n".join(lines))
+        guide = {p.item_id: p.label for p in result.installs}
+        for tool_id, method in self.methods.items():
+            preferred = guide.get(tool_id)
+            # FIXME(issue-5): the planner installs with npm; it should follow the guide's method.
+            method.setToolTip(self.tr("The guide prefers: %s") % preferred if preferred else "")
 
     def selected_tools(self) -> list[str]:
         return [tool_id for tool_id, box in self.boxes.items() if box.isChecked()]
