@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -134,8 +136,8 @@ class InstallPage(Page):
         self.status.setText(self.tr("Installing into %s…") % plan.npm_prefix)
         self._start(self._run(plan))
 
-    def _start(self, coro: object) -> None:
-        self._task = self.setup.tasks.spawn(coro)  # type: ignore[arg-type]
+    def _start(self, coro: Coroutine[Any, Any, None]) -> None:
+        self._task = self.setup.tasks.spawn(coro)
         self._render_actions()
         self.completeChanged.emit()
 
