@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.commands import ALL as COMMANDS
-from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError
+from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError, session_from_args
 from app.core.catalog import CatalogError
 from app.core.logs import start_run_log
 from app.core.profile import ProfileError, load_profile
@@ -83,10 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         args.profile = args.global_profile
     try:
-        session = Session.for_this_machine()
+        session = session_from_args(args)
     except CatalogError as exc:
         print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except UsageError as exc:
+        print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     log_path = start_run_log(session.paths.logs, Redactor(session.host.env))
     command = next(c for c in COMMANDS if args.command == c.NAME)
     try:
