@@ -172,7 +172,11 @@ def session_report(
     run: RunReport | None = None,
     verifications: Sequence[Verification] = (),
 ) -> Report:
-    """The report for what a session has seen and done: what the Finish page saves."""
+    """The report for what a session has seen and done.
+
+    FIXME(ui): the Finish page saves its own text report (masked by the same
+    Scrubber); it does not offer this JSON and Markdown report yet.
+    """
     return build_report(
         session.host, session.detection, plan, run, verifications, log_dir=session.paths.logs
     )
