@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, detect
 from app.core.host import Host
@@ -63,4 +65,12 @@ class Session:
             await asyncio.gather(
                 *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
             )
+        )
+
+    async def verify_container(self, folder: Path) -> list[Verification]:
+        """The tools inside the image of a `container init` folder (where="container")."""
+        spec = container.read_spec(folder)
+        docker = self.detection.docker if self.detection else None
+        return await container.verify_in_container(
+            self.runner, self.catalog, spec, docker=docker, folder=folder
         )
