@@ -452,6 +452,8 @@ def test_build_argv_is_the_guides_build_command(tmp_path):
     assert step.argv == (
         "podman",
         "build",
+        "--format",
+        "docker",
         "-t",
         "ai-cli",
         "-f",

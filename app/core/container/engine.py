@@ -35,6 +35,10 @@ CONTAINER_TIMEOUT = 120.0  # a first `run` may unpack the image
 def build_step(spec: ContainerSpec, folder: Path, *, no_cache: bool = False) -> Step:
     """`<runtime> build -t IMAGE -f DIR/Dockerfile DIR`, as the guide builds it."""
     argv = [spec.runtime, "build", *(["--no-cache"] if no_cache else [])]
+    if spec.runtime == "podman":
+        # Podman builds OCI images by default, and the OCI format has no SHELL:
+        # the Dockerfile's pipefail would be dropped with a warning.
+        argv += ["--format", "docker"]
     argv += ["-t", spec.image, "-f", str(folder / DOCKERFILE), str(folder)]
     return Step(
         id="container:build",
