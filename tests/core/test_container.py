@@ -596,3 +596,64 @@ def test_verify_with_gpu_checks_the_gpu_and_names_the_c18_cause(run_async):
     gpu = results[-1]
     assert gpu.tool_id == "gpu" and gpu.status == "broken" and gpu.where == "container"
     assert "non-default-context" in gpu.message
+
+
+# --- The command line, run as a user runs it -------------------------------------
+
+
+def test_cli_init_puts_keys_in_env_only_and_never_shows_them(tmp_path):
+    from tests.test_cli import cli
+
+    key = "sk-ant-api03-" + "Qw9" * 12
+    folder = tmp_path / "box"
+    result = cli(
+        "container",
+        "init",
+        str(folder),
+        "--runtime",
+        "podman",
+        "--tools",
+        "claude-code,gemini-cli",
+        "--keys-from-env",
+        env={"ANTHROPIC_API_KEY": key},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "API keys put in .env (owner-only): ANTHROPIC_API_KEY" in result.stdout
+    assert "Container runtime: Podman (chosen with --runtime)" in result.stdout
+    assert key not in result.stdout + result.stderr
+    env_file = folder / ".env"
+    assert f"ANTHROPIC_API_KEY={key}" in env_file.read_text()
+    assert "OPENAI_API_KEY" not in env_file.read_text()  # Codex CLI was not chosen
+    if os.name == "posix":
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    logs = list((tmp_path / "app-home" / "logs").glob("run-*.log"))
+    assert logs
+    text = logs[0].read_text()
+    assert "wrote" in text and ".env" in text
+    # Not even masked: the value never reached the logger.
+    assert key not in text and MASK not in text
+
+
+def test_cli_init_refuses_to_overwrite_then_force_replaces(tmp_path):
+    from tests.test_cli import cli
+
+    folder = tmp_path / "box"
+    assert cli("container", "init", str(folder), "--runtime", "docker").returncode == 0
+    again = cli("container", "init", str(folder), "--runtime", "docker")
+    assert again.returncode == 1
+    assert "already has Dockerfile, docker-compose.yml, README.md" in again.stdout
+    assert "--force" in again.stdout
+    forced = cli("container", "init", str(folder), "--runtime", "docker", "--force")
+    assert forced.returncode == 0
+    assert "Kept as it was: .env" in forced.stdout
+
+
+def test_cli_usage_errors_say_what_is_wrong(tmp_path):
+    from tests.test_cli import cli
+
+    mixed = cli("container", "init", str(tmp_path / "a"), "--runtime", "podman", "--model-runner")
+    assert mixed.returncode == 2 and "Model Runner" in mixed.stderr
+    assert not (tmp_path / "a").exists()
+    empty = cli("container", "build", str(tmp_path))
+    assert empty.returncode == 2 and "container init" in empty.stderr
+    assert cli("container", "init", str(tmp_path), "--runtime", "lxc").returncode == 2
