@@ -102,6 +102,9 @@ def render_dockerfile(spec: ContainerSpec, catalog: Catalog, settings: Container
     )
 
 
+# FIXME(container): `useradd` gives `ai` uid 1001 (the node image has `node` at 1000), so
+# files it writes into the bind-mounted workspace belong to uid 1001 on a Linux host, and
+# rootless Podman maps it to a sub-uid; a matching uid or --userns=keep-id is not set up yet.
 def render_compose(spec: ContainerSpec, catalog: Catalog, settings: ContainerSettings) -> str:
     home = f"/home/{settings.user}"
     mine = [settings.tool(t) for t in spec.tools]
@@ -164,6 +167,8 @@ def _gpu_section(spec: ContainerSpec, gpu: GpuFinding | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# FIXME(container): the set-up commands are Docker Desktop's; Docker Engine on Linux gets
+# Model Runner from its docker-model-plugin package instead.
 def _model_runner_section(spec: ContainerSpec, settings: ContainerSettings) -> str:
     if not spec.model_runner:
         return ""

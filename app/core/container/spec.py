@@ -180,6 +180,8 @@ def gpu_flags(runtime: Runtime) -> tuple[str, ...]:
     return ("--gpus", "all") if runtime == "docker" else ("--device", "nvidia.com/gpu=all")
 
 
+# FIXME(gpu): whether the toolkit is already configured (`docker info` runtimes, a CDI spec in
+# /etc/cdi or /var/run/cdi) is not detected, so the set-up steps are always listed.
 def gpu_advice(spec: ContainerSpec, gpu: GpuFinding | None = None) -> GpuAdvice:
     """GPU access for `spec`, per runtime and operating system (the guide's GPU table)."""
     if not spec.gpu:
