@@ -117,7 +117,7 @@ async def _verify_tool(
 ) -> Verification:
     tool = catalog.tool(tool_id)
     out = await runner.run(
-        _run_argv(spec, spec.image, tool.command, "--version"), timeout=CONTAINER_TIMEOUT
+        _run_argv(spec, spec.image, tool.command, *tool.version_args), timeout=CONTAINER_TIMEOUT
     )
     version = tool.parse_version(out.output) if out.ok else None
     where = f"the {spec.image} image ({spec.runtime_name})"
