@@ -16,6 +16,7 @@ from app.commands.common import (
 from app.commands.install import print_event
 from app.core import container
 from app.core.logs import current_log_path
+from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.session import Session
 
 NAME = "container"
@@ -87,7 +88,9 @@ async def _init(session: Session, args: argparse.Namespace) -> int:
     if args.runtime:
         choice = container.RuntimeChoice(args.runtime, "chosen with --runtime.")
     else:
-        choice = container.choose_runtime(session.host, detection.docker)
+        machine = Machine.from_host(session.host, detection)
+        advice = recommend(session.catalog, machine, DEFAULT_SCENARIO, tools)
+        choice = container.choose_runtime(session.host, detection.docker, advice)
     spec = container.make_spec(
         session.catalog,
         settings,
@@ -139,16 +142,7 @@ async def _init(session: Session, args: argparse.Namespace) -> int:
 
 async def _build(session: Session, args: argparse.Namespace) -> int:
     folder = args.folder.expanduser().resolve()
-    spec = container.read_spec(folder)
-    result = await container.build_image(
-        session.runner,
-        session.catalog,
-        container.default_settings(),
-        spec,
-        folder,
-        no_cache=args.no_cache,
-        on_event=print_event,
-    )
+    result = await session.build_container(folder, print_event, no_cache=args.no_cache)
     print(result.message)
     if result.fix:
         print(f"Fix: {result.fix}")

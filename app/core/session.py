@@ -74,3 +74,18 @@ class Session:
         return await container.verify_in_container(
             self.runner, self.catalog, spec, docker=docker, folder=folder
         )
+
+    async def build_container(
+        self, folder: Path, on_event: EventSink | None = None, *, no_cache: bool = False
+    ) -> container.BuildResult:
+        """Build the image of a `container init` folder, streaming its output."""
+        spec = container.read_spec(folder)
+        return await container.build_image(
+            self.runner,
+            self.catalog,
+            container.default_settings(),
+            spec,
+            folder,
+            no_cache=no_cache,
+            on_event=on_event,
+        )

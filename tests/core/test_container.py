@@ -24,6 +24,7 @@ from app.core.container.files import render_compose, render_dockerfile
 from app.core.detect import DockerFinding, GpuFinding
 from app.core.guide import guide_path
 from app.core.logs import start_run_log
+from app.core.recommend import Machine, recommend
 from app.core.redact import MASK, Redactor
 from tests.fakes import ScriptedRunner, linux_host
 
@@ -337,6 +338,22 @@ def test_runtime_choice_follows_detection_and_the_recommendation(tmp_path):
     mac = bare.__class__(system="darwin", env={"PATH": "/nonexistent"})
     choice = container.choose_runtime(mac, None)
     assert choice.runtime == "docker" and "Docker Desktop" in choice.reason
+
+
+def test_with_no_runtime_installed_the_recommender_decides():
+    bare = linux_host(PATH="/nonexistent")
+    for os_name, runtime, words in [
+        ("linux", "docker", "docker or podman"),
+        ("macos", "docker", "Docker Desktop + Model Runner"),
+    ]:
+        advice = recommend(default_catalog(), Machine(os=os_name), "isolated-ai-clis")
+        choice = container.choose_runtime(bare, docker_finding("absent"), advice)
+        assert choice.runtime == runtime
+        assert words in choice.reason and "Recommendation Summary" in choice.reason
+    # An installed runtime still wins over the table: it is the one that can build now.
+    advice = recommend(default_catalog(), Machine(os="linux"), "isolated-ai-clis")
+    running = container.choose_runtime(bare, docker_finding("running"), advice)
+    assert running.reason == "Docker is installed and running."
 
 
 def test_model_runner_needs_docker():

@@ -15,6 +15,7 @@ from app.core.catalog import Catalog
 from app.core.container.settings import ContainerSettings
 from app.core.detect import DockerFinding, GpuFinding
 from app.core.host import Host, System, resolve_executable
+from app.core.recommend import Recommendation
 
 Runtime = Literal["docker", "podman"]
 RUNTIMES: tuple[Runtime, ...] = ("docker", "podman")
@@ -82,11 +83,15 @@ class RuntimeChoice:
     reason: str
 
 
-def choose_runtime(host: Host, docker: DockerFinding | None) -> RuntimeChoice:
-    """Docker or Podman, from what is installed and the guide's recommendation.
+def choose_runtime(
+    host: Host, docker: DockerFinding | None, recommendation: Recommendation | None = None
+) -> RuntimeChoice:
+    """Docker or Podman: the one that can build here, else the guide's recommendation.
 
-    The guide's "Isolated AI CLIs" row says Docker Desktop on macOS and
-    Windows, docker or podman on Linux.
+    A running Docker wins, then an installed Podman (no daemon to start), then
+    an installed Docker. With neither, `recommendation` (the recommender's
+    answer for the "Isolated AI CLIs" scenario) decides; without one, the
+    guide's row: Docker Desktop on macOS and Windows, docker or podman on Linux.
     """
     state = docker.state if docker else "absent"
     podman = resolve_executable("podman", host)
@@ -97,6 +102,10 @@ def choose_runtime(host: Host, docker: DockerFinding | None) -> RuntimeChoice:
     if state != "absent":
         summary = docker.summary if docker else ""
         return RuntimeChoice("docker", f"Docker is installed ({summary}); start it to build.")
+    recommended = recommendation.runtime if recommendation else None
+    for runtime in ("podman", "docker"):
+        if recommended and runtime in recommended and recommendation:
+            return RuntimeChoice(runtime, f"Neither is installed yet. {recommendation.reason}")
     if host.system == "linux":
         return RuntimeChoice(
             "podman",
