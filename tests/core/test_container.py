@@ -549,6 +549,23 @@ def test_verify_reports_missing_image_and_broken_tools(run_async):
     assert "has not been built" in missing[0].message
 
     runner = ScriptedRunner(linux_host())
+    runner.on(
+        "docker",
+        "image",
+        "inspect",
+        exit_code=1,
+        output=(
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+            "Is the docker daemon running?"
+        ),
+    )
+    down = run_async(container.verify_in_container(runner, default_catalog(), spec()))
+    assert "daemon is not reachable" in down[0].message and "has not been built" not in (
+        down[0].message
+    )
+    assert len(runner.calls) == 1  # nothing is run in a container it cannot reach
+
+    runner = ScriptedRunner(linux_host())
     runner.on("docker", "image", "inspect", output="[{}]")
     base = ("docker", "run", "--rm", "--pull=never", "ai-cli")
     runner.on(

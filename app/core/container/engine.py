@@ -105,11 +105,21 @@ def _run_argv(spec: ContainerSpec, *args: str) -> list[str]:
     return [spec.runtime, "run", "--rm", "--pull=never", *args]
 
 
-async def image_exists(runner: Runner, spec: ContainerSpec) -> bool:
+async def _image_problem(runner: Runner, catalog: Catalog, spec: ContainerSpec) -> tuple[str, str]:
+    """Why the image cannot be checked ("" when it is there), and the fix."""
     out = await runner.run(
         [spec.runtime, "image", "inspect", spec.image], timeout=CONTAINER_TIMEOUT
     )
-    return out.ok
+    if out.ok:
+        return "", ""
+    if out.status == "not-found":
+        return f"{spec.runtime_name} was not found on this computer.", (
+            f"Install {spec.runtime_name} (see `ai-cli-setup detect`)."
+        )
+    signatures = catalog.diagnose(out.output)
+    if signatures:
+        return signatures[0].explanation, signatures[0].fix
+    return f"The image {spec.image} has not been built with {spec.runtime_name}.", ""
 
 
 async def _verify_tool(
@@ -193,14 +203,15 @@ async def verify_in_container(
 ) -> list[Verification]:
     """Each tool's `--version` inside the image, shaped like the native checks."""
     chosen = list(tools or spec.tools)
-    if not await image_exists(runner, spec):
+    problem, fix = await _image_problem(runner, catalog, spec)
+    if problem:
         return [
             Verification(
                 t,
                 catalog.tool(t).name,
                 "missing",
-                message=f"The image {spec.image} has not been built with {spec.runtime_name}.",
-                fix=f"Build it first: ai-cli-setup container build {folder or 'DIR'}",
+                message=problem,
+                fix=fix or f"Build it first: ai-cli-setup container build {folder or 'DIR'}",
                 where="container",
             )
             for t in chosen
