@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, LiveFacts, detect
 from app.core.host import Host
@@ -75,4 +76,27 @@ class Session:
             await asyncio.gather(
                 *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
             )
+        )
+
+    async def verify_container(self, folder: Path) -> list[Verification]:
+        """The tools inside the image of a `container init` folder (where="container")."""
+        spec = container.read_spec(folder)
+        docker = self.detection.docker if self.detection else None
+        return await container.verify_in_container(
+            self.runner, self.catalog, spec, docker=docker, folder=folder
+        )
+
+    async def build_container(
+        self, folder: Path, on_event: EventSink | None = None, *, no_cache: bool = False
+    ) -> container.BuildResult:
+        """Build the image of a `container init` folder, streaming its output."""
+        spec = container.read_spec(folder)
+        return await container.build_image(
+            self.runner,
+            self.catalog,
+            container.default_settings(),
+            spec,
+            folder,
+            no_cache=no_cache,
+            on_event=on_event,
         )
