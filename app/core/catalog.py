@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,9 +59,64 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Command:
+    """One command of an install method: the argument list and whether it needs admin rights."""
+
+    argv: tuple[str, ...]
+    admin: bool = False
+    append: tuple[str, ...] = ()  # flags that keep the command from waiting for a keypress
+    guide: str = ""  # the guide's line this command comes from, verbatim
+
+    @property
+    def full_argv(self) -> tuple[str, ...]:
+        return self.argv + self.append
+
+
+@dataclass(frozen=True)
+class Method:
+    """How one prerequisite is installed on one system with one package manager."""
+
+    prerequisite: str
+    system: str
+    manager: str
+    source: str
+    commands: tuple[Command, ...]
+    upgrade: tuple[Command, ...] = ()
+    relogin: bool = False
+    reboot: bool = False
+    download_mb: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    id: str
+    name: str
+    methods: tuple[Method, ...] = ()
+
+    def method(self, system: str, managers: tuple[str, ...]) -> Method | None:
+        """The first method for `system` whose manager is in `managers`, in that order."""
+        for manager in managers:
+            for method in self.methods:
+                if method.system == system and method.manager == manager:
+                    return method
+        return None
+
+
+@dataclass(frozen=True)
 class Catalog:
     tools: Mapping[str, Tool]
     signatures: tuple[Signature, ...]
+    # INTERIM (issue 5): per-OS install methods, read from methods.toml until issue 3's
+    # catalog carries them.
+    prerequisites: Mapping[str, Prerequisite] = field(default_factory=dict)
+    download_mb: Mapping[str, int] = field(default_factory=dict)
+
+    def prerequisite(self, prereq_id: str) -> Prerequisite:
+        try:
+            return self.prerequisites[prereq_id]
+        except KeyError:
+            raise KeyError(f"unknown prerequisite {prereq_id!r}") from None
 
     def tool(self, tool_id: str) -> Tool:
         try:
@@ -128,7 +183,95 @@ def load_catalog(folder: Path) -> Catalog:
         _record(sig_file, f"signature[{i}]", raw, Signature)
         for i, raw in enumerate(sig_data.get("signature", []))
     )
-    return Catalog(tools=tools, signatures=signatures)
+    prerequisites, download_mb = _load_methods(folder / "methods.toml")
+    return Catalog(
+        tools=tools,
+        signatures=signatures,
+        prerequisites=prerequisites,
+        download_mb=download_mb,
+    )
+
+
+_METHOD_KEYS = {"system", "manager", "source", "commands", "upgrade", "relogin", "reboot"}
+_METHOD_KEYS |= {"download_mb", "note"}
+_COMMAND_KEYS = {"argv", "admin", "append", "guide"}
+
+
+def _strings(path: Path, key: str, raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(a, str) and a for a in raw):
+        raise CatalogError(path, key, "expected a list of non-empty strings")
+    return tuple(raw)
+
+
+def _commands(path: Path, key: str, raw: object) -> tuple[Command, ...]:
+    if not isinstance(raw, list):
+        raise CatalogError(path, key, "expected a list of commands")
+    commands = []
+    for i, item in enumerate(raw):
+        where = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            raise CatalogError(path, where, "expected a table")
+        unknown = sorted(set(item) - _COMMAND_KEYS)
+        if unknown:
+            raise CatalogError(path, f"{where}.{unknown[0]}", "unknown key")
+        argv = _strings(path, f"{where}.argv", item.get("argv"))
+        if not argv:
+            raise CatalogError(path, f"{where}.argv", "a command needs at least one argument")
+        commands.append(
+            Command(
+                argv=argv,
+                admin=bool(item.get("admin", False)),
+                append=_strings(path, f"{where}.append", item.get("append", [])),
+                guide=str(item.get("guide", "")),
+            )
+        )
+    return tuple(commands)
+
+
+def _load_methods(path: Path) -> tuple[dict[str, Prerequisite], dict[str, int]]:
+    if not path.exists():
+        return {}, {}
+    data = _read(path)
+    unknown = sorted(set(data) - {"prerequisite", "method", "download_mb"})
+    if unknown:
+        raise CatalogError(path, unknown[0], "unknown key")
+    methods: dict[str, list[Method]] = {}
+    for prereq_id, entries in data.get("method", {}).items():
+        if prereq_id not in data.get("prerequisite", {}):
+            raise CatalogError(path, f"method.{prereq_id}", "no [prerequisite] of that name")
+        for i, raw in enumerate(entries):
+            key = f"method.{prereq_id}[{i}]"
+            unknown = sorted(set(raw) - _METHOD_KEYS)
+            if unknown:
+                raise CatalogError(path, f"{key}.{unknown[0]}", "unknown key")
+            if raw.get("system") not in ("windows", "darwin", "linux"):
+                raise CatalogError(path, f"{key}.system", "expected windows, darwin or linux")
+            if raw.get("source") not in ("guide", "product"):
+                raise CatalogError(path, f"{key}.source", "expected guide or product")
+            if raw.get("source") == "product" and not raw.get("note"):
+                raise CatalogError(path, f"{key}.note", "a product method says why in a note")
+            methods.setdefault(prereq_id, []).append(
+                Method(
+                    prerequisite=prereq_id,
+                    system=raw["system"],
+                    manager=str(raw.get("manager", "")),
+                    source=raw["source"],
+                    commands=_commands(path, f"{key}.commands", raw.get("commands")),
+                    upgrade=_commands(path, f"{key}.upgrade", raw.get("upgrade", [])),
+                    relogin=bool(raw.get("relogin", False)),
+                    reboot=bool(raw.get("reboot", False)),
+                    download_mb=int(raw.get("download_mb", 0)),
+                    note=str(raw.get("note", "")),
+                )
+            )
+    prerequisites = {
+        prereq_id: Prerequisite(
+            prereq_id, str(raw.get("name", prereq_id)), tuple(methods.get(prereq_id, []))
+        )
+        for prereq_id, raw in data.get("prerequisite", {}).items()
+    }
+    download_mb = {k: int(v) for k, v in data.get("download_mb", {}).items()}
+    return prerequisites, download_mb
 
 
 @cache

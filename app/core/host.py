@@ -7,8 +7,10 @@ recorded machines build a `Host` by hand.
 
 from __future__ import annotations
 
+import ntpath
 import os
 import platform
+import posixpath
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -111,12 +113,27 @@ class Host:
             return prefix
         return os.path.join(prefix, "bin")
 
+    def fallback_bin_dirs(self) -> list[str]:
+        """Folders a login shell would have on PATH that an app started from Finder or a
+        desktop menu may lack (Homebrew's, the user's own)."""
+        if self.is_windows:
+            return []
+        home = self.home or self.env.get("HOME", "")
+        user = [os.path.join(home, ".local", "bin"), os.path.join(home, ".npm-global", "bin")]
+        if self.system == "darwin":
+            return ["/opt/homebrew/bin", "/opt/homebrew/sbin", "/usr/local/bin", *user]
+        return user
+
+    def join(self, *parts: str) -> str:
+        """Join path parts the way this host's system does (not the one running the code)."""
+        return ntpath.join(*parts) if self.is_windows else posixpath.join(*parts)
+
     def default_user_npm_prefix(self) -> str:
         """A per-user npm prefix, used when the global one is not writable."""
         if self.is_windows:
-            appdata = self.env.get("APPDATA") or os.path.join(self.home, "AppData", "Roaming")
-            return os.path.join(appdata, "npm")
-        return os.path.join(self.home, ".npm-global")
+            appdata = self.env.get("APPDATA") or self.join(self.home, "AppData", "Roaming")
+            return self.join(appdata, "npm")
+        return self.join(self.home, ".npm-global")
 
 
 def resolve_executable(

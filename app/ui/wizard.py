@@ -50,6 +50,7 @@ _STATUS_TEXT = {
     "cancelled": "Cancelled",
     "blocked": "Blocked",
     "skipped": "Skipped",
+    "declined": "Declined",
 }
 
 
@@ -323,7 +324,7 @@ class InstallPage(QWizardPage):
             )
         wizard.report = report
         if report is not None:
-            failed = [r for r in report.results if r.status != "succeeded"]
+            failed = [r for r in report.results if r.status not in ("succeeded", "skipped")]
             self.status.setText(
                 self.tr("All steps succeeded.")
                 if not failed
