@@ -304,6 +304,9 @@ class RunasElevator:
         env: dict[str, str] | None = None,
         on_line: LineSink | None = None,
     ) -> ElevationOutcome:
+        refused = refuse_homebrew(commands)
+        if refused:
+            return refused
         folder = tempfile.mkdtemp(prefix="ai-cli-setup-", dir=self.work_dir)
         log_path = os.path.join(folder, "elevated.log")
         script_path = os.path.join(folder, "step.cmd")
