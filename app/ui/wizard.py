@@ -34,7 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.detect import Detection
-from app.core.install import Event, Plan, RunReport, StepFinished, StepOutput, StepStarted
+from app.core.install import (
+    ElevationNeeded,
+    Event,
+    Plan,
+    RunReport,
+    StepFinished,
+    StepOutput,
+    StepQuiet,
+    StepStarted,
+)
 from app.core.session import Session
 from app.core.verify import Verification
 from app.ui.logpane import LogPane
@@ -340,6 +349,13 @@ class InstallPage(QWizardPage):
     def _on_event(self, event: Event) -> None:
         if isinstance(event, StepOutput):
             self.log.append_line(event.line)
+        elif isinstance(event, ElevationNeeded):
+            self.log.append_line(event.description)
+        elif isinstance(event, StepQuiet):
+            self.status.setText(
+                self.tr("No output for %d minutes; the step is still running.")
+                % int(event.seconds // 60)
+            )
         elif isinstance(event, StepStarted):
             self.steps.item(event.index).setText(f"{_STATUS_TEXT['running']} — {event.step.title}")
             self.steps.setCurrentRow(event.index)
