@@ -125,6 +125,7 @@ Decide = Callable[[StepResult], Awaitable[Decision]]
 @dataclass
 class RunReport:
     results: list[StepResult] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # the environment after the last step
 
     @property
     def succeeded(self) -> bool:
@@ -252,6 +253,7 @@ async def run_plan(
         _finish(report, result, state, emit, index, total)
     if state is not None:
         state.finish()
+    report.env = dict(engine.env)
     return report
 
 

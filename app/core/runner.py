@@ -175,7 +175,10 @@ RegistryRead = Callable[[str], str | None]  # "machine" | "user" -> the raw Path
 
 
 def read_windows_registry_path(scope: str) -> str | None:  # pragma: no cover - Windows only
-    import winreg  # type: ignore[import-not-found]
+    try:
+        import winreg  # type: ignore[import-not-found]
+    except ImportError:  # a recorded Windows machine replayed elsewhere
+        return None
 
     if scope == "machine":
         root = winreg.HKEY_LOCAL_MACHINE

@@ -7,6 +7,7 @@ work itself.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -84,7 +85,12 @@ class Session:
         if state is None:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
         (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
-        return await run_plan(plan, self.runner, self.catalog, on_event, decide=decide, state=state)
+        report = await run_plan(
+            plan, self.runner, self.catalog, on_event, decide=decide, state=state
+        )
+        # C03: detection and verification after the install see the refreshed PATH too.
+        self.runner.host = dataclasses.replace(self.host, env=report.env)
+        return report
 
     def last_run(self) -> RunState | None:
         """The run-state of the last install, for `install --resume`."""

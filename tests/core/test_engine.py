@@ -405,3 +405,18 @@ def test_c11_e404_for_a_scoped_package_on_a_custom_registry_gets_the_registry_hi
     result = run_async(run_plan(plan_of(step), ProcessRunner(host), default_catalog())).results[0]
     assert result.status == "failed"
     assert "custom registry" in result.message and "registry.npmjs.org" in result.message
+
+
+def test_c03_the_session_sees_the_refreshed_path_after_the_install(run_async, tmp_path):
+    from app.core.paths import Paths
+    from app.core.session import Session
+
+    host = Host(system="linux", env={"PATH": "/usr/bin:/bin"}, home=str(tmp_path))
+    (tmp_path / ".local" / "bin").mkdir(parents=True)
+    runner = EnvRecordingRunner(host)
+    session = Session(
+        runner, default_catalog(), Paths.from_env({"AI_CLI_SETUP_HOME": str(tmp_path)})
+    )
+    step = Step("uv", "Install uv", (Command(("sh", "install.sh")),), refresh_path=True)
+    run_async(session.install(plan_of(step)))
+    assert session.host.env["PATH"].endswith(str(tmp_path / ".local" / "bin"))
