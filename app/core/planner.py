@@ -302,7 +302,8 @@ def build_plan(
 
     if choices.uv:
         uv = others.get("uv")
-        b.prerequisite("uv", skip=f"uv {uv.version} is already installed." if _present(uv) else "")
+        have = f"uv {uv.version} is already installed." if uv and _present(uv) else ""
+        b.prerequisite("uv", skip=have)
 
     if choices.container_runtime:
         _plan_container_runtime(b, detection, choices.container_runtime, others.get("wsl"))
@@ -488,8 +489,8 @@ def render_plan(plan: Plan, host_name: str = "") -> list[str]:
             lines.append(f"      after: {', '.join(step.needs)}")
         if step.note:
             lines.append(f"      note: {step.note}")
-    size = plan.download_mb
-    lines.append(f"About {size} MB to download." if size else "Nothing to download.")
+    total = plan.download_mb
+    lines.append(f"About {total} MB to download." if total else "Nothing to download.")
     return lines
 
 

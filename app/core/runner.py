@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import importlib
 import logging
 import os
 import re
@@ -19,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import psutil
 
@@ -176,7 +177,7 @@ RegistryRead = Callable[[str], str | None]  # "machine" | "user" -> the raw Path
 
 def read_windows_registry_path(scope: str) -> str | None:  # pragma: no cover - Windows only
     try:
-        import winreg  # type: ignore[import-not-found]
+        winreg: Any = importlib.import_module("winreg")
     except ImportError:  # a recorded Windows machine replayed elsewhere
         return None
 
