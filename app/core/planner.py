@@ -486,7 +486,7 @@ def render_plan(plan: Plan, host_name: str = "") -> list[str]:
             admin = " (admin)" if command.admin else ""
             lines.append(f"      $ {display_command(command.full_argv, plan.system)}{admin}")
         if step.needs:
-            lines.append(f"      after: {', '.join(step.needs)}")
+            lines.append(f"      after: {', '.join(plan.step(n).title for n in step.needs)}")
         if step.note:
             lines.append(f"      note: {step.note}")
     total = plan.download_mb
