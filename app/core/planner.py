@@ -75,6 +75,8 @@ class Choices:
     git: bool = True
     uv: bool = False
     container_runtime: str | None = None  # "docker" | "podman" | None
+    # FIXME(planner): nothing fills `latest` yet (`npm view PKG version`); until then an
+    # installed CLI is skipped rather than upgraded.
     latest: Mapping[str, str] = field(default_factory=dict)  # newest known version per tool
 
 
@@ -340,6 +342,7 @@ def _plan_prefix(
 ) -> Step:
     node_planned = any(s.id == "node" and not s.skip for s in b.steps)
     if needs_user_prefix:
+        # FIXME(journal): `npm config set prefix` edits ~/.npmrc; record it for undo (issue 5.5).
         where = node.npm_prefix or "the system's folder"
         step = Step(
             "npm-prefix",

@@ -324,6 +324,7 @@ class InstallPage(QWizardPage):
     async def _run(self, wizard: SetupWizard, plan: Plan) -> None:
         report: RunReport | None = None
         try:
+            # FIXME(ui): no Retry/Skip buttons yet; a failed step is passed (decide=continue).
             report = await wizard.session.install(plan, self._on_event)
         except asyncio.CancelledError:
             self.status.setText(
