@@ -6,6 +6,6 @@ Each module has `NAME`, `HELP`, `add_arguments(parser)` and an async
 
 from __future__ import annotations
 
-from app.commands import detect, install, plan, verify
+from app.commands import detect, install, plan, recommend, verify
 
-ALL = [detect, plan, install, verify]
+ALL = [detect, plan, install, verify, recommend]

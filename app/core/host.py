@@ -74,6 +74,17 @@ class Host:
         return self.system == "windows"
 
     @property
+    def os_name(self) -> str:
+        """The system in the catalog's words: windows, macos or linux."""
+        return "macos" if self.system == "darwin" else self.system
+
+    @property
+    def distros(self) -> tuple[str, ...]:
+        """os-release ID then ID_LIKE (empty off Linux or when unknown)."""
+        found = [self.os_release.get("ID", ""), *self.os_release.get("ID_LIKE", "").split()]
+        return tuple(d for d in found if d)
+
+    @property
     def pretty_name(self) -> str:
         if self.system == "linux":
             return self.os_release.get("PRETTY_NAME", f"Linux {self.release}")

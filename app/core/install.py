@@ -19,11 +19,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.core.catalog import Catalog, Command, Signature
+from app.core.catalog import Catalog, Signature
 from app.core.detect import Finding
 from app.core.elevation import ElevationOutcome, Elevator, elevator_for
 from app.core.host import Host
-from app.core.planner import Plan, Step, plan_npm_install, wsl_finding
+from app.core.planner import Command, Plan, Step, plan_npm_install, wsl_finding
 from app.core.redact import Redactor
 from app.core.runner import (
     EnvironmentSource,
@@ -60,15 +60,6 @@ StepStatus = Literal[
     "pending", "running", "succeeded", "failed", "declined", "cancelled", "blocked", "skipped"
 ]
 Decision = Literal["retry", "skip", "continue", "stop"]
-
-# What a prerequisite step's success is checked with, once PATH is refreshed.
-_PREREQUISITE_CHECK = {
-    "git": "git",
-    "node": "node",
-    "uv": "uv",
-    "docker": "docker",
-    "podman": "podman",
-}
 
 
 @dataclass(frozen=True)
@@ -292,13 +283,11 @@ class _Engine:
     def refresh_env(self, step: Step) -> None:
         """PATH as a new terminal would see it now, handed to every later step (C03, C22)."""
         self.env = self.env_source.refreshed(self.env)
-        if step.id == "npm-prefix":
-            host = self.runner.host
-            key = path_key(self.env)
-            dirs = host.path_dirs(self.env)
-            folder = host.npm_bin_dir(self.plan.npm_prefix)
-            if folder not in dirs:
-                self.env[key] = host.path_separator.join([folder, *dirs])
+        host = self.runner.host
+        dirs = host.path_dirs(self.env)
+        added = [folder for folder in step.path_dirs if folder not in dirs]
+        if added:
+            self.env[path_key(self.env)] = host.path_separator.join([*added, *dirs])
         log.info("PATH for later steps: %s", self.env.get(path_key(self.env), ""))
 
     async def attempt(self, step: Step, decide: Decide) -> StepResult:
@@ -321,7 +310,7 @@ class _Engine:
     async def run_step(self, step: Step) -> StepResult:
         env = dict(self.env)
         env.update(step.env)
-        if "node" in step.needs and step.node_min:
+        if step.node_min:
             blocked = await self._node_too_old(step, env)
             if blocked:
                 return StepResult(step, "blocked", message=blocked)
@@ -364,7 +353,7 @@ class _Engine:
         outcome: Outcome | None = None
         for admin, group in _groups(step.commands):
             if admin:
-                argvs = [c.full_argv for c in group]
+                argvs = [c.argv for c in group]
                 self.emit(ElevationNeeded(step, self.elevator.describe(argvs)))
                 elevation = await self.elevator.run(argvs, env=env, on_line=on_line)
                 if not elevation.ok:
@@ -372,7 +361,7 @@ class _Engine:
                 continue
             for command in group:
                 outcome = await self.runner.run(
-                    command.full_argv, env=env, timeout=self.step_timeout, on_line=on_line
+                    command.argv, env=env, timeout=self.step_timeout, on_line=on_line
                 )
                 if not outcome.ok:
                     return outcome, None
@@ -426,19 +415,18 @@ class _Engine:
     async def _verified_prerequisite(
         self, step: Step, outcome: Outcome | None, findings: tuple[Signature, ...]
     ) -> StepResult:
-        command = _PREREQUISITE_CHECK.get(step.id)
-        if command is None or step.reboot:
+        if not step.check or step.reboot:
             done = "Done." if not step.reboot else "Done; restart the computer to finish."
             if step.relogin:
                 done = "Done; log out and back in for it to take effect."
             return StepResult(step, "succeeded", outcome, None, findings, done)
         env = self.env_source.refreshed(self.env)
-        check = await self.runner.run([command, "--version"], env=env, timeout=60)
+        check = await self.runner.run(list(step.check), env=env, timeout=60)
         if check.ok:
             first = check.lines[0] if check.lines else ""
             return StepResult(step, "succeeded", outcome, None, findings, first)
         message = (
-            f"The installer finished, but `{command} --version` did not work: {check.sentence()}"
+            f"The installer finished, but `{' '.join(step.check)}` did not work: {check.sentence()}"
         )
         return StepResult(step, "failed", outcome, None, findings, message)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.core.catalog import Catalog, Command, Method
+from app.core.catalog import Action, Catalog, Item, Method, Prerequisite, Tool, fill
 from app.core.detect import Detection, DockerFinding, Finding, GpuFinding, NodeFinding
 from app.core.host import Host
 from app.core.versions import at_least, parse
@@ -26,6 +26,7 @@ NPM_ENV = (
 )
 
 # Which package manager a Linux distribution uses, by os-release ID / ID_LIKE.
+# FIXME(detect): probe which package managers are there instead of inferring them.
 _LINUX_MANAGERS = {
     "debian": "apt",
     "ubuntu": "apt",
@@ -35,11 +36,31 @@ _LINUX_MANAGERS = {
     "rocky": "dnf",
     "almalinux": "dnf",
 }
+# The catalog item `--container-runtime` installs, per system.
+_RUNTIME_ITEMS = {
+    "docker": {"linux": "docker-engine", "macos": "docker-desktop", "windows": "docker-desktop"},
+    "podman": {"linux": "podman", "macos": "podman", "windows": "podman"},
+}
+USER_PREFIX_STEP = "node.user-prefix"
+DOCKER_GROUP_STEP = "docker-engine.group"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One argument list a step runs; a step's admin commands share one elevation prompt."""
+
+    argv: tuple[str, ...]
+    admin: bool = False
 
 
 @dataclass(frozen=True)
 class Step:
-    """One thing the install does, with everything the user sees before it runs."""
+    """A catalog step (install or set-up method) made concrete for this machine.
+
+    `id` is the catalog's step id (such as `git.apt`), so troubleshooting
+    fixes and the run state name the same thing; an item with no method
+    here keeps the item id, with the reason it is blocked.
+    """
 
     id: str
     title: str
@@ -53,13 +74,15 @@ class Step:
     skip: str = ""  # why nothing needs doing: already there at the right version
     blocked: str = ""  # why the step cannot run on this machine
     note: str = ""  # something the user should know before it runs
-    node_min: str = ""  # checked again just before the step runs (C07)
+    node_min: str = ""  # checked again just before the step runs, after a Node.js step (C07)
     refresh_path: bool = False  # the step may add folders to PATH (C03, C22)
+    check: tuple[str, ...] = ()  # the command that shows an installed prerequisite works
+    path_dirs: tuple[str, ...] = ()  # folders the step puts on PATH for later steps
 
     @property
     def argv(self) -> tuple[str, ...]:
         """The first command's arguments (what a one-line summary shows)."""
-        return self.commands[0].full_argv if self.commands else ()
+        return self.commands[0].argv if self.commands else ()
 
     @property
     def admin(self) -> bool:
@@ -111,7 +134,7 @@ class Plan:
                     "id": s.id,
                     "title": s.title,
                     "action": "skip" if s.skip else "blocked" if s.blocked else "run",
-                    "commands": [{"argv": list(c.full_argv), "admin": c.admin} for c in s.commands],
+                    "commands": [{"argv": list(c.argv), "admin": c.admin} for c in s.commands],
                     "needs": list(s.needs),
                     "admin": s.admin,
                     "relogin": s.relogin,
@@ -132,8 +155,7 @@ def package_manager(host: Host) -> str | None:
         return "winget"
     if host.system == "darwin":
         return "brew"
-    ids = [host.os_release.get("ID", ""), *host.os_release.get("ID_LIKE", "").split()]
-    for distro in ids:
+    for distro in host.distros:
         if distro in _LINUX_MANAGERS:
             return _LINUX_MANAGERS[distro]
     return None
@@ -146,47 +168,67 @@ def display_command(argv: Sequence[str], system: str) -> str:
     return shlex.join(argv)
 
 
+@dataclass(frozen=True)
+class _Concrete:
+    """A method's actions as this machine runs them."""
+
+    commands: tuple[Command, ...] = ()
+    path_dirs: tuple[str, ...] = ()
+    blocked: str = ""
+
+
 class _Builder:
     """Collects steps for one plan."""
 
-    def __init__(
-        self,
-        catalog: Catalog,
-        host: Host,
-        detection: Detection,
-        download_dir: str,
-        node_major: str,
-    ) -> None:
+    def __init__(self, catalog: Catalog, host: Host, values: dict[str, str]) -> None:
         self.catalog = catalog
         self.host = host
-        self.detection = detection
         self.manager = package_manager(host)
         self.steps: list[Step] = []
-        self.values = {
-            "download": download_dir,
-            "node_major": node_major,
-            "user": host.env.get("USER") or host.env.get("LOGNAME") or "",
-        }
+        self.values = values
 
-    def method(self, prereq_id: str) -> Method | None:
-        prereq = self.catalog.prerequisite(prereq_id)
-        order = tuple(m for m in (self.manager, "script", "system") if m)
-        return prereq.method(self.host.system, order)
+    def method(self, item: Item) -> Method | None:
+        managers = {self.manager} if self.manager else set()
+        return item.method_for(self.host.os_name, self.host.distros, managers)
 
-    def fill(self, commands: Sequence[Command]) -> tuple[Command, ...]:
-        def one(arg: str) -> str:
-            for key, value in self.values.items():
-                arg = arg.replace("{" + key + "}", value)
-            return arg
+    def concrete(self, method: Method, *, upgrade: bool = False) -> _Concrete:
+        commands: list[Command] = []
+        dirs: list[str] = []
+        for action in method.actions:
+            try:
+                if action.kind == "path":
+                    dirs.append(fill(action.dir, self.values))
+                    continue
+                commands.extend(self.commands(method, action, upgrade))
+            except (KeyError, ValueError) as exc:
+                return _Concrete(blocked=f"{action.describe()}: {exc.args[0]}")
+        if any(not part for c in commands for part in c.argv):
+            return _Concrete(blocked="The wizard could not tell your login name.")
+        return _Concrete(tuple(commands), tuple(dirs))
 
-        return tuple(
-            replace(c, argv=tuple(one(a) for a in c.argv), append=tuple(one(a) for a in c.append))
-            for c in commands
-        )
+    def commands(self, method: Method, action: Action, upgrade: bool) -> list[Command]:
+        if action.kind == "script":
+            # The guide's `curl URL | sh`: downloaded to a file first, then run from it.
+            # FIXME(planner): a fresh Ubuntu desktop has no curl; download through the
+            # wizard's own HTTP (requests + truststore) instead.
+            suffix = ".ps1" if action.interpreter == "powershell" else ".sh"
+            script = self.host.join(self.values["download"], method.id + suffix)
+            url = fill(action.url, self.values)
+            return [
+                Command(("curl", "-fsSL", "-o", script, url)),
+                Command(action.script_argv(script), action.admin),
+            ]
+        if action.runnable:
+            return [Command(action.argv(self.values, upgrade=upgrade), action.admin)]
+        raise ValueError("the wizard cannot do this itself yet; do it, then run it again.")
+
+    def add(self, step: Step) -> Step:
+        self.steps.append(step)
+        return step
 
     def prerequisite(
         self,
-        prereq_id: str,
+        item_id: str,
         *,
         skip: str = "",
         upgrade: bool = False,
@@ -194,39 +236,67 @@ class _Builder:
         title: str = "",
         note: str = "",
     ) -> Step:
-        prereq = self.catalog.prerequisite(prereq_id)
-        method = self.method(prereq_id)
-        verb = "Upgrade" if upgrade else "Install"
-        title = title or f"{verb} {prereq.name}"
+        item = self.catalog.item(item_id)
+        method = self.method(item)
+        title = title or f"{'Upgrade' if upgrade else 'Install'} {item.name}"
         if method is None:
-            where = self.host.pretty_name
-            step = Step(
-                prereq_id,
-                title,
-                needs=needs,
-                skip=skip,
-                blocked=""
+            blocked = (
+                ""
                 if skip
-                else f"The catalog has no way to install {prereq.name} on "
-                f"{where}; install it yourself, then run the wizard again.",
+                else f"The catalog has no way to install {item.name} on "
+                f"{self.host.pretty_name}; install it yourself, then run the wizard again."
             )
-        else:
-            commands = method.upgrade if upgrade and method.upgrade else method.commands
-            notes = " ".join(n for n in (note, method.note) if n)
-            step = Step(
-                prereq_id,
+            return self.add(Step(item_id, title, needs=needs, skip=skip, blocked=blocked))
+        command = item.command_on(self.host.os_name) if isinstance(item, Prerequisite) else ""
+        return self.method_step(
+            method,
+            title,
+            skip=skip,
+            needs=needs,
+            upgrade=upgrade,
+            note=" ".join(n for n in (note, method.note) if n),
+            check=(command or item.command, "--version"),
+        )
+
+    def setup(
+        self, step_id: str, *, skip: str = "", needs: tuple[str, ...] = (), title: str = ""
+    ) -> Step:
+        method = self.catalog.step(step_id)
+        note = "" if skip else method.note
+        return self.method_step(method, title or method.label, skip=skip, needs=needs, note=note)
+
+    def method_step(
+        self,
+        method: Method,
+        title: str,
+        *,
+        skip: str = "",
+        needs: tuple[str, ...] = (),
+        upgrade: bool = False,
+        note: str = "",
+        check: tuple[str, ...] = (),
+    ) -> Step:
+        """A catalog method as one step of this plan; nothing to run when `skip` says why."""
+        concrete = self.concrete(method, upgrade=upgrade)
+        if not method.applies_to(self.host.os_name, self.host.distros):
+            concrete = _Concrete(blocked=f"{method.label} is not for {self.host.pretty_name}.")
+        return self.add(
+            Step(
+                method.id,
                 title,
-                commands=self.fill(commands),
+                commands=() if skip else concrete.commands,
                 needs=needs,
                 relogin=method.relogin,
                 reboot=method.reboot,
                 download_mb=method.download_mb,
                 skip=skip,
-                note=notes,
-                refresh_path=True,
+                blocked="" if skip else concrete.blocked,
+                note=note,
+                refresh_path=bool(check or concrete.path_dirs),
+                check=check,
+                path_dirs=concrete.path_dirs,
             )
-        self.steps.append(step)
-        return step
+        )
 
 
 def _present(finding: Finding | None) -> bool:
@@ -243,12 +313,13 @@ def _node_need(catalog: Catalog, tools: Sequence[str]) -> tuple[str, str]:
 
 def default_npm_prefix(host: Host, node: NodeFinding, manager: str | None) -> tuple[str, bool]:
     """Where npm installs, and whether the user-level prefix must be set up first (C06)."""
-    if node.present and node.npm_prefix:
-        if node.prefix_writable:
-            return node.npm_prefix, False
-        return host.default_user_npm_prefix(), True
+    if node.present and node.npm_prefix and node.prefix_writable:
+        return node.npm_prefix, False
     if host.system == "windows":
-        return host.default_user_npm_prefix(), False  # %APPDATA%\npm, the user's own
+        # %APPDATA%\npm: the user's own, and on PATH since Node.js was installed.
+        return host.default_user_npm_prefix(), False
+    if node.present and node.npm_prefix:
+        return host.default_user_npm_prefix(), True
     if host.system == "darwin" and manager == "brew":
         return ("/opt/homebrew" if host.machine == "arm64" else "/usr/local"), False
     return host.default_user_npm_prefix(), True  # a distribution's Node.js lives in /usr
@@ -273,34 +344,38 @@ def build_plan(
     others = others or {}
     tools = [t for t in choices.tools if catalog.tool(t)]
     floor, newest_min = _node_need(catalog, tools)
-    node_major = str(max((parse(newest_min) or (20,))[0], 20))
-    download_dir = download_dir or host.join(host.home or "~", ".cache", "ai-cli-setup")
-    b = _Builder(catalog, host, detection, download_dir, node_major)
     node = detection.node
+    prefix, needs_user_prefix = default_npm_prefix(host, node, package_manager(host))
+    if choices.npm_prefix:
+        prefix, needs_user_prefix = choices.npm_prefix, False
+    values = {
+        "download": download_dir or host.join(host.home or "~", ".cache", "ai-cli-setup"),
+        "node_major": str(max((parse(newest_min) or (20,))[0], 20)),
+        "user": host.env.get("USER") or host.env.get("LOGNAME") or host.env.get("USERNAME", ""),
+        "home": host.home,
+        "npm_prefix": prefix,
+    }
+    b = _Builder(catalog, host, values)
 
     if choices.git and tools:
         git = detection.git
         skip = f"git {git.version} is already installed." if _present(git) else ""
         b.prerequisite("git", skip=skip)
 
-    prefix, needs_user_prefix = default_npm_prefix(host, node, b.manager)
-    if choices.npm_prefix:
-        prefix, needs_user_prefix = choices.npm_prefix, False
     npm_needs: list[str] = []
+    node_blocked = node_min = ""
     if tools:
         node_step = _plan_node(b, node, floor, newest_min)
         if not node_step.skip:
-            npm_needs.append("node")
-        prefix_step = _plan_prefix(b, node, prefix, needs_user_prefix, choices)
+            npm_needs.append(node_step.id)
+            node_min = floor
+        prefix_step = _plan_prefix(b, node, node_step, prefix, needs_user_prefix, choices)
         if not prefix_step.skip:
-            npm_needs.append("npm-prefix")
+            npm_needs.append(prefix_step.id)
         node_blocked = node_step.blocked
     for tool_id in tools:
-        b.steps.append(
-            _npm_step(catalog, host, detection, tool_id, prefix, choices, tuple(npm_needs))
-        )
-        if node_blocked:
-            b.steps[-1] = replace(b.steps[-1], blocked=node_blocked)
+        step = _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))
+        b.add(replace(step, node_min=node_min, blocked=node_blocked or step.blocked))
 
     if choices.uv:
         uv = others.get("uv")
@@ -338,49 +413,57 @@ def _plan_node(b: _Builder, node: NodeFinding, floor: str, newest_min: str) -> S
 
 
 def _plan_prefix(
-    b: _Builder, node: NodeFinding, prefix: str, needs_user_prefix: bool, choices: Choices
+    b: _Builder,
+    node: NodeFinding,
+    node_step: Step,
+    prefix: str,
+    needs_user_prefix: bool,
+    choices: Choices,
 ) -> Step:
-    node_planned = any(s.id == "node" and not s.skip for s in b.steps)
-    if needs_user_prefix:
-        # FIXME(journal): `npm config set prefix` edits ~/.npmrc; record it for undo (issue 5.5).
-        where = node.npm_prefix or "the system's folder"
-        step = Step(
-            "npm-prefix",
-            f"Use your own npm folder {prefix}",
-            commands=(Command(("npm", "config", "set", "prefix", prefix)),),
-            needs=("node",) if node_planned else (),
-            note=f"npm's global folder ({where}) needs admin rights; tools go into your own "
-            "folder instead. npm is never run with sudo.",
-            refresh_path=True,
-        )
-    else:
+    if not needs_user_prefix:
         why = (
             f"npm installs into {prefix}, as asked."
             if choices.npm_prefix
             else f"npm's global folder {prefix} is yours to write to."
         )
-        step = Step("npm-prefix", "Choose npm's folder", skip=why)
-    b.steps.append(step)
+        return b.setup(USER_PREFIX_STEP, title="Choose npm's folder", skip=why)
+    # FIXME(journal): `npm config set prefix` edits ~/.npmrc; record it for undo (issue 5.5).
+    step = b.setup(
+        USER_PREFIX_STEP,
+        title=f"Use your own npm folder {prefix}",
+        needs=(node_step.id,) if not node_step.skip else (),
+    )
+    where = node.npm_prefix or "the system's folder"
+    b.steps[-1] = step = replace(
+        step,
+        note=f"npm's global folder ({where}) needs admin rights; tools go into your own "
+        "folder instead. npm is never run with sudo.",
+    )
     return step
 
 
 def _npm_step(
-    catalog: Catalog,
+    tool: Tool,
     host: Host,
     detection: Detection,
-    tool_id: str,
     prefix: str,
     choices: Choices,
     needs: tuple[str, ...],
 ) -> Step:
-    tool = catalog.tool(tool_id)
-    found = detection.tools.get(tool_id)
-    latest = choices.latest.get(tool_id)
-    package, title, skip, note = tool.npm_package, f"Install {tool.name}", "", ""
+    """The tool's npm method, into `prefix` (the guide's other methods are not planned yet)."""
+    # FIXME(planner): offer the guide's recommended method per system (Homebrew cask,
+    # WinGet, the native installer), which the catalog has, instead of npm everywhere.
+    method = next(
+        (m for m in tool.install if m.managers == ("npm",) and m.applies_to(host.os_name)), None
+    )
+    step_id = method.id if method else tool.id
+    found = detection.tools.get(tool.id)
+    latest = choices.latest.get(tool.id)
+    title, skip, note, upgrade = f"Install {tool.name}", "", "", False
     if _present(found):
         assert found is not None
         if latest and not at_least(found.version, latest):
-            package, title = f"{tool.npm_package}@latest", f"Upgrade {tool.name}"
+            title, upgrade = f"Upgrade {tool.name}", True
             note = f"{tool.name} {found.version} is installed; {latest} is the newest."
         else:
             skip = f"{tool.name} {found.version} is already installed."
@@ -393,17 +476,22 @@ def _npm_step(
             f"The newest {tool.name} needs Node >= {tool.node_min}; with Node "
             f"{node.version} npm installs the newest release that supports it."
         )
+    if method is None:
+        blocked = f"The catalog has no npm method for {tool.name}."
+        return Step(step_id, title, tool_id=tool.id, needs=needs, skip=skip, blocked=blocked)
+    # npm install -g PACKAGE, with the prefix made explicit so it never needs sudo.
+    (action,) = method.actions
+    argv = action.argv(upgrade=upgrade)
     return Step(
-        f"npm:{tool_id}",
+        step_id,
         title,
-        commands=(Command(("npm", "install", "-g", "--prefix", prefix, package)),),
-        tool_id=tool_id,
+        commands=(Command((*argv[:3], "--prefix", prefix, *argv[3:])),),
+        tool_id=tool.id,
         needs=needs,
         env=NPM_ENV,
-        download_mb=catalog.download_mb.get(tool_id, 0),
+        download_mb=method.download_mb,
         skip=skip,
         note=note,
-        node_min=tool.node_floor,
     )
 
 
@@ -421,27 +509,28 @@ def _plan_container_runtime(
         )
         step = b.prerequisite("wsl", skip=skip, note="" if ready else note)
         if not step.skip:
-            needs = ("wsl",)
+            needs = (step.id,)
+    item_id = _RUNTIME_ITEMS[runtime][b.host.os_name]
     if runtime == "podman":
         # FIXME(detect): Detection has no Podman finding yet; Podman is always planned.
-        b.prerequisite("podman", needs=needs)
+        b.prerequisite(item_id, needs=needs)
         return
     docker = detection.docker
-    state = docker.state
-    if state == "absent":
-        b.prerequisite("docker", needs=needs)
-    else:
-        b.prerequisite("docker", skip=f"{docker.summary}.")
-    if b.host.system == "linux" and b.values["user"] and b.values["user"] != "root":
-        skip = "Your user can already talk to the Docker daemon." if state == "running" else ""
-        needs = ("docker",) if state == "absent" else ()
-        b.prerequisite(
-            "docker-group",
-            skip=skip,
-            needs=needs,
-            title=f"Let {b.values['user']} use Docker",
-            note="Takes effect after you log out and back in." if not skip else "",
+    if docker.state == "absent":
+        b.prerequisite(item_id, needs=needs)  # on Linux this adds the user to the group
+        return
+    b.prerequisite(item_id, skip=f"{docker.summary}.")
+    user = b.values["user"]
+    if b.host.system == "linux" and user and user != "root":
+        # C15: the daemon is there; the user may still lack access to it.
+        running = docker.state == "running"
+        b.setup(
+            DOCKER_GROUP_STEP,
+            skip="Your user can already talk to the Docker daemon." if running else "",
+            title=f"Let {user} use Docker",
         )
+        if not running:
+            b.steps[-1] = replace(b.steps[-1], note="Takes effect after you log out and back in.")
 
 
 def wsl_finding(output: str, ok: bool) -> Finding:
@@ -487,7 +576,7 @@ def render_plan(plan: Plan, host_name: str = "") -> list[str]:
             lines.append(f"      blocked: {step.blocked}")
         for command in step.commands:
             admin = " (admin)" if command.admin else ""
-            lines.append(f"      $ {display_command(command.full_argv, plan.system)}{admin}")
+            lines.append(f"      $ {display_command(command.argv, plan.system)}{admin}")
         if step.needs:
             lines.append(f"      after: {', '.join(plan.step(n).title for n in step.needs)}")
         if step.note:
@@ -513,7 +602,7 @@ def plan_npm_install(
     )
     for tool_id in tool_ids:
         tool = catalog.tool(tool_id)
-        step = _npm_step(catalog, host, detection, tool_id, prefix, Choices(), ())
+        step = _npm_step(tool, host, detection, prefix, Choices(), ())
         if not node.present:
             step = replace(
                 step, blocked=f"Node.js {tool.node_min} or newer is needed and none was found."

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.catalog import Command, default_catalog
+from app.core.catalog import default_catalog
 from app.core.elevation import ElevationOutcome
 from app.core.host import Host
 from app.core.install import (
@@ -20,7 +20,7 @@ from app.core.install import (
     StepQuiet,
     run_plan,
 )
-from app.core.planner import Choices, Plan, Step
+from app.core.planner import Choices, Command, Plan, Step
 from app.core.redact import Redactor
 from app.core.runner import (
     LoginPath,
@@ -149,6 +149,7 @@ def test_admin_commands_of_a_step_share_one_prompt_shown_first(host, tmp_path, r
             Command(("bash", "/tmp/setup.sh"), admin=True),
             Command(("apt-get", "install", "-y", "nodejs"), admin=True),
         ),
+        check=("node", "--version"),
     )
     events = []
     report = run_async(
@@ -264,6 +265,7 @@ def test_c03_steps_after_a_winget_install_get_the_registry_path(run_async):
             "Install Node.js",
             (Command(("winget", "install", "OpenJS.NodeJS.LTS")),),
             refresh_path=True,
+            check=("node", "--version"),
         ),
         Step("after", "Later step", (Command(("npm", "--version")),), needs=("node",)),
     )
@@ -289,7 +291,7 @@ def test_c22_uv_in_a_new_user_bin_is_verified_and_on_path_for_later_steps(host, 
         "print('installing to', d)\n"
     )
     steps = (
-        Step("uv", "Install uv", (make_uv,), refresh_path=True),
+        Step("uv", "Install uv", (make_uv,), refresh_path=True, check=("uv", "--version")),
         Step("later", "Uses uv", (Command(("uv", "--version")),), needs=("uv",)),
     )
     assert "/.local/bin" not in host.env["PATH"]
@@ -399,7 +401,7 @@ def test_c11_tls_interception_gets_the_ca_hint_never_disabling_checks(text):
 
 
 def test_c11_e404_for_a_scoped_package_on_a_custom_registry_gets_the_registry_hint(host, run_async):
-    assert [s.id for s in default_catalog().diagnose(E404_CUSTOM)] == ["npm-custom-registry-404"]
+    assert [s.id for s in default_catalog().diagnose(E404_CUSTOM)] == ["npm-custom-registry"]
     assert default_catalog().diagnose(E404_DEFAULT) == []
     step = Step("npm", "Install", (py(f"import sys; print({E404_CUSTOM!r}); sys.exit(1)"),))
     result = run_async(run_plan(plan_of(step), ProcessRunner(host), default_catalog())).results[0]
@@ -420,3 +422,21 @@ def test_c03_the_session_sees_the_refreshed_path_after_the_install(run_async, tm
     step = Step("uv", "Install uv", (Command(("sh", "install.sh")),), refresh_path=True)
     run_async(session.install(plan_of(step)))
     assert session.host.env["PATH"].endswith(str(tmp_path / ".local" / "bin"))
+
+
+def test_a_step_that_puts_a_folder_on_path_hands_it_to_later_steps(run_async, tmp_path):
+    # C06's user prefix: npm's new bin folder is on PATH for the CLI installs after it.
+    host = Host(system="linux", env={"PATH": "/usr/bin:/bin"}, home=str(tmp_path))
+    runner = EnvRecordingRunner(host)
+    prefix = Step(
+        "node.user-prefix",
+        "Use your own npm folder",
+        (Command(("npm", "config", "set", "prefix", "/h/.npm-global")),),
+        refresh_path=True,
+        path_dirs=("/h/.npm-global/bin",),
+    )
+    later = Step("later", "Install a CLI", (Command(("claude", "--version")),), needs=(prefix.id,))
+    report = run_async(run_plan(plan_of(prefix, later), runner, default_catalog()))
+    assert [r.status for r in report.results] == ["succeeded", "succeeded"]
+    assert "/h/.npm-global/bin" not in next(p for a, p in runner.seen if a[0] == "npm")
+    assert next(p for a, p in runner.seen if a[0] == "claude").startswith("/h/.npm-global/bin:")
