@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from app.commands.common import EXIT_OK, check_tools, tool_list
+from app.commands.common import EXIT_OK, add_replay_argument, check_tools, tool_list
 from app.core.planner import Choices, render_plan
 from app.core.session import Session
 
@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--container-runtime", choices=("docker", "podman"), help="include a container runtime"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_replay_argument(parser)
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from app.commands.common import EXIT_OK, UsageError, check_tools, print_json, tool_list
+from app.commands.common import (
+    EXIT_OK,
+    UsageError,
+    add_replay_argument,
+    check_tools,
+    print_json,
+    tool_list,
+)
 from app.core.recommend import DEFAULT_SCENARIO, OS_LABELS, Machine, Recommendation, recommend
 from app.core.session import Session
 
@@ -32,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the organisation has more than 250 employees (Docker Desktop licence)",
     )
     parser.add_argument("--json", action="store_true", help="print the recommendation as JSON")
+    add_replay_argument(parser)
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:

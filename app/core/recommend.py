@@ -111,9 +111,11 @@ def _os_version(host: Host, os_name: str) -> str:
 
 
 def _from_detection(detection: Any, os_name: str) -> dict[str, Any]:
-    # FIXME(detect): Podman and Apple container states and the package managers
-    # found are not in Detection yet (issue 4); until then they stay unknown here.
     facts: dict[str, Any] = {}
+    os_finding = getattr(detection, "os", None)
+    if os_finding is not None and os_finding.arch:
+        # The hardware's architecture: an Apple silicon Mac under Rosetta is arm64.
+        facts["arch"] = normalise_arch(os_finding.arch)
     gpu = getattr(detection, "gpu", None)
     state = getattr(gpu, "state", None)
     if isinstance(state, str) and state:
@@ -125,10 +127,19 @@ def _from_detection(detection: Any, os_name: str) -> dict[str, Any]:
         runtime = "docker-engine" if os_name == "linux" else "docker-desktop"
         runtimes[runtime] = docker.state
         present.add(runtime)
+    for runtime, key in (("podman", "podman"), ("apple-container", "apple_container")):
+        finding = getattr(detection, key, None)
+        if finding is not None and finding.present:
+            runtimes[runtime] = finding.state
+            present.add(runtime)
     for name in ("node", "git"):
         finding = getattr(detection, name, None)
         if finding is not None and finding.present:
             present.add(name)
+    for manager, item in (("winget", "winget"), ("brew", "homebrew")):
+        finding = getattr(detection, "package_managers", {}).get(manager)
+        if finding is not None and finding.present:
+            present.add(item)
     for tool_id, finding in getattr(detection, "tools", {}).items():
         if finding.present:
             present.add(tool_id)

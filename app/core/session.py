@@ -10,13 +10,15 @@ import asyncio
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.core.catalog import Catalog, default_catalog
-from app.core.detect import Detection, Finding, detect
+from app.core.detect import Detection, Facts, Finding, LiveFacts, detect
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
+from app.core.recording import replay
 from app.core.redact import Redactor
 from app.core.runner import ProcessRunner, Runner
 from app.core.runstate import RunState
@@ -30,18 +32,28 @@ class Session:
     paths: Paths
     detection: Detection | None = field(default=None)
     extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
+    # Memory, disk, NVML and HTTP answers; None means "not checked".
+    facts: Facts | None = field(default=None)
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
         host = host or Host.current()
-        return cls(ProcessRunner(host), default_catalog(), Paths.from_env(host.env))
+        return cls(
+            ProcessRunner(host), default_catalog(), Paths.from_env(host.env), facts=LiveFacts(host)
+        )
+
+    @classmethod
+    def from_recording(cls, path: str | Path) -> Session:
+        """A session that sees a recorded machine; logs still go to this one's folders."""
+        runner, facts = replay(path)
+        return cls(runner, default_catalog(), Paths.from_env(Host.current().env), facts=facts)
 
     @property
     def host(self) -> Host:
         return self.runner.host
 
     async def detect(self) -> Detection:
-        self.detection = await detect(self.runner, self.catalog)
+        self.detection = await detect(self.runner, self.catalog, self.facts)
         return self.detection
 
     def default_prefix(self) -> str:

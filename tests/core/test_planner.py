@@ -29,6 +29,7 @@ WINDOWS = Host(
         "USERNAME": "ada",
     },
     home=r"C:\Users\ada",
+    executables=frozenset(),  # a described machine: paths are spelt the Windows way
 )
 MACOS = Host(
     system="darwin",
