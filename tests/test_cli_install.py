@@ -182,10 +182,10 @@ def test_a_failed_step_ends_with_a_summary_and_exit_code_1(tmp_path):
     assert "install folder" in summary
 
 
-def test_plan_json_on_this_fake_machine(tmp_path):
-    _bindir, env = fake_machine(tmp_path)
+def plan_output(env: dict[str, str], *args: str) -> str:
+    """What `ai-cli-setup plan ARGS` prints; it must succeed."""
     result = subprocess.run(
-        [PY, "-m", "app", "plan", "--tools", "gemini-cli", "--format", "json"],
+        [PY, "-m", "app", "plan", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -193,7 +193,12 @@ def test_plan_json_on_this_fake_machine(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    plan = json.loads(result.stdout)
+    return result.stdout
+
+
+def test_plan_json_on_this_fake_machine(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    plan = json.loads(plan_output(env, "--tools", "gemini-cli", "--format", "json"))
     # Step ids are the catalog's; which git and Node.js methods depends on this Linux.
     actions = {s["id"]: s["action"] for s in plan["steps"]}
     assert actions.pop("node.user-prefix") == "skip"
@@ -214,3 +219,15 @@ def test_verify_of_a_missing_tool_exits_1(tmp_path):
     )
     assert result.returncode == 1
     assert "FAIL" in result.stdout
+
+
+def test_plan_replays_a_recorded_windows_machine_with_the_guides_winget_commands(tmp_path):
+    recording = REPO / "tests" / "machines" / "windows10-no-wsl-claude-not-on-path.json"
+    env = {**os.environ, "AI_CLI_SETUP_HOME": str(tmp_path)}
+    text = plan_output(env, "--replay", str(recording), "--container-runtime", "docker")
+    assert "Plan for Windows 10 with winget" in text
+    # The guide's `winget install Git.Git` and `winget install Docker.DockerDesktop`, unattended.
+    assert "$ winget install --id Git.Git --exact" in text
+    assert "$ winget install --id Docker.DockerDesktop --exact" in text
+    assert "Install Windows Subsystem for Linux [admin] [restart]" in text  # C16
+    assert "sudo" not in text

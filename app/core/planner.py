@@ -512,8 +512,10 @@ def _plan_container_runtime(
             needs = (step.id,)
     item_id = _RUNTIME_ITEMS[runtime][b.host.os_name]
     if runtime == "podman":
-        # FIXME(detect): Detection has no Podman finding yet; Podman is always planned.
-        b.prerequisite(item_id, needs=needs)
+        # FIXME(planner): a stopped podman machine (C17) should plan podman.machine-start.
+        podman = detection.podman
+        have = f"{podman.summary}." if podman is not None and podman.present else ""
+        b.prerequisite(item_id, needs=needs, skip=have)
         return
     docker = detection.docker
     if docker.state == "absent":

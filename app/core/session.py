@@ -83,7 +83,8 @@ class Session:
             self.detection,
             choices,
             others=self.extras,
-            download_dir=str(self.paths.cache / "downloads"),
+            # A recorded machine downloads into its own folders, not this one's.
+            download_dir="" if self.host.is_recorded else str(self.paths.cache / "downloads"),
         )
 
     async def install(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -206,6 +207,18 @@ def test_permission_denied_docker_plans_only_the_group_change():
     assert not group.skip and group.relogin and group.admin
     assert group.commands[0].argv == ("usermod", "-aG", "docker", "ada")
     assert "log out" in group.note
+
+
+def test_installed_podman_is_skipped_and_a_missing_one_planned():
+    from app.core.detect import PodmanFinding
+
+    choices = Choices((), container_runtime="podman")
+    plan = build_plan(default_catalog(), FEDORA, bare(FEDORA), choices)
+    assert plan.step("podman.dnf").commands[0].argv[:3] == ("dnf", "install", "-y")
+    found = PodmanFinding("Podman", True, "5.2.1", "/usr/bin/podman", "Podman 5.2.1 works")
+    installed = dataclasses.replace(bare(FEDORA), podman=found)
+    plan = build_plan(default_catalog(), FEDORA, installed, choices)
+    assert plan.step("podman.dnf").skip == "Podman 5.2.1 works."
 
 
 def test_running_docker_plans_nothing_more():
