@@ -23,7 +23,8 @@ from app.core.container.spec import (
     gpu_advice,
 )
 from app.core.detect import DockerFinding
-from app.core.install import EventSink, Plan, Step, StepResult, run_plan
+from app.core.install import EventSink, StepResult, run_plan
+from app.core.planner import Command, Plan, Step
 from app.core.runner import Runner
 from app.core.verify import Verification
 
@@ -43,7 +44,7 @@ def build_step(spec: ContainerSpec, folder: Path, *, no_cache: bool = False) -> 
     return Step(
         id="container:build",
         title=f"Build the {spec.image} image with {spec.runtime_name}",
-        argv=tuple(argv),
+        commands=(Command(tuple(argv)),),
         note="Downloads the base image and the AI CLIs; the first build takes minutes.",
     )
 
