@@ -1,30 +1,35 @@
-"""`ai-cli-setup plan`: what would run, as text, JSON or a file for a fleet tool."""
+"""`ai-cli-setup plan`: what an install would do, or the plan as a file for a fleet tool."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from app.commands.common import (
     EXIT_OK,
     UsageError,
     add_profile_argument,
+    add_replay_argument,
     check_tools,
-    print_json,
     tool_list,
     use_profile,
 )
 from app.core.exports import FORMATS, export_plan
-from app.core.install import Plan
+from app.core.planner import Choices, render_plan
 from app.core.session import Session
 
 NAME = "plan"
-HELP = "show the install plan, or export it as a script, Brewfile, winget or Ansible file"
+HELP = "show the install steps, or export them as a script, Brewfile, winget or Ansible file"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tools", type=tool_list, default=None)
-    parser.add_argument("--npm-prefix", metavar="DIR")
+    parser.add_argument("--tools", type=tool_list, default=None, help="comma-separated tool ids")
+    parser.add_argument("--npm-prefix", metavar="DIR", help="npm prefix to install into")
+    parser.add_argument("--uv", action="store_true", help="include uv")
+    parser.add_argument(
+        "--container-runtime", choices=("docker", "podman"), help="include a container runtime"
+    )
     parser.add_argument(
         "--format",
         choices=("text", "json", *FORMATS),
@@ -33,43 +38,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
     add_profile_argument(parser, "plan what a profile file asks for")
-
-
-def render_text(plan: Plan) -> str:
-    lines = [f"Plan (npm prefix {plan.npm_prefix}):"]
-    for step in plan.steps:
-        env = " ".join(f"{k}={v}" for k, v in step.env)
-        lines.append(f"  - {step.title}: {' '.join(step.argv)}")
-        if env:
-            lines.append(f"      env: {env}")
-        if step.note:
-            lines.append(f"      note: {step.note}")
-        if step.blocked:
-            lines.append(f"      blocked: {step.blocked}")
-    return "\n".join(lines) + "\n"
+    add_replay_argument(parser)
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:
     profile = use_profile(session, args.profile)
     tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
-    await session.detect()
-    plan = session.plan(tools, args.npm_prefix)
-    if args.format == "json":
-        if args.out:
-            raise UsageError("--out is for the export formats; redirect JSON instead")
-        print_json(plan)
-        return EXIT_OK
-    text = (
-        render_text(plan)
-        if args.format == "text"
-        else export_plan(plan, session.catalog, args.format)
+    choices = Choices(
+        tuple(tools),
+        args.npm_prefix or None,
+        uv=args.uv,
+        container_runtime=args.container_runtime,
     )
-    if args.out:
-        out = Path(args.out)
-        out.write_text(text, encoding="utf-8")
-        if args.format in ("bash", "powershell"):
-            out.chmod(0o755)
-        print(f"Wrote {args.format} to {out}")
+    detection = await session.detect()
+    await session.detect_extras(choices)
+    plan = session.plan(tools, args.npm_prefix, choices)
+    if args.format == "json":
+        text = json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "text":
+        text = "\n".join(render_plan(plan, detection.os_name)) + "\n"
     else:
+        text = export_plan(plan, session.catalog, args.format)
+    if not args.out:
         print(text, end="")
+        return EXIT_OK
+    out = Path(args.out)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+    if args.format in ("bash", "powershell"):
+        out.chmod(0o755)
+    print(f"Wrote {args.format} to {out}")
     return EXIT_OK

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from app import __version__
 from app.core.catalog import Catalog
-from app.core.install import Plan, Step
+from app.core.planner import Plan, Step
 
 FORMATS = ("bash", "powershell", "brewfile", "winget", "ansible")
 
@@ -71,23 +71,15 @@ class _Command:
 
 
 def _commands(step: Step) -> list[_Command]:
-    """Each command of a step with whether it needs admin rights.
-
-    Reads both shapes of `Step`: one `argv`, or the planner's `commands`
-    (issue 5), each with its own `admin` flag.
-    """
-    commands = getattr(step, "commands", None)
-    if commands is not None:
-        return [_Command(tuple(c.full_argv), bool(c.admin)) for c in commands]
-    return [_Command(tuple(step.argv))] if step.argv else []
+    """Each command of a step and whether it needs admin rights."""
+    return [_Command(tuple(c.argv), c.admin) for c in step.commands]
 
 
 def _not_run(step: Step) -> str:
     """Why a step is not in the export: blocked here, or nothing to do."""
     if step.blocked:
         return f"Not run: {_one_line(step.blocked)}"
-    skip = getattr(step, "skip", "")
-    return f"Already done: {_one_line(skip)}" if skip else ""
+    return f"Already done: {_one_line(step.skip)}" if step.skip else ""
 
 
 def _prefix_of(step: Step) -> str | None:

@@ -22,7 +22,7 @@ from packaging.version import InvalidVersion, Version
 from app.core.catalog import Catalog
 from app.core.detect import Detection
 from app.core.host import Host
-from app.core.install import Plan, Step
+from app.core.planner import Choices, Plan, Step
 
 FORMAT = 1
 
@@ -91,8 +91,6 @@ class Network:
 
 @dataclass(frozen=True)
 class Profile:
-    # FIXME(containers): `runtime` and `containers` reach `check` only; the plan gets
-    # container steps when the container set-up (issue 7) joins the planner.
     # FIXME(recommend): `scenario` is checked against the catalog's scenarios, but the
     # wizard does not yet pre-select it on the Choose page; the recommender ignores it.
     source: str
@@ -355,17 +353,24 @@ def _pin(argv: tuple[str, ...], package: str, version: str) -> tuple[str, ...]:
 
 
 def _pinned_step(step: Step, package: str, version: str, found: str | None) -> Step:
-    commands = getattr(step, "commands", None)
-    if commands is None:
-        return replace(step, argv=_pin(step.argv, package, version))
-    # The planner's steps (issue 5) hold several commands, and skip a tool that is
-    # installed at all; a pin un-skips it when the installed version differs.
-    pinned = tuple(replace(c, argv=_pin(c.argv, package, version)) for c in commands)
-    step = replace(step, commands=pinned)  # type: ignore[call-arg]  # the planner's Step
-    if getattr(step, "skip", "") and found != version:
+    """The step installing `package@version`; a pin un-skips a tool at another version."""
+    commands = tuple(replace(c, argv=_pin(c.argv, package, version)) for c in step.commands)
+    step = replace(step, commands=commands)
+    if step.skip and found != version:
         note = f"Installed: {found or 'unknown'}; the profile pins {version}."
-        step = replace(step, skip="", note=note)  # type: ignore[call-arg]  # the planner's Step
+        step = replace(step, skip="", note=note)
     return step
+
+
+def choices_for(profile: Profile, base: Choices) -> Choices:
+    """`base` with the profile's npm prefix and container runtime where `base` has none."""
+    runtime = base.container_runtime
+    if runtime is None and profile.containers and profile.runtime in ("docker", "podman"):
+        runtime = profile.runtime
+    # FIXME(containers): runtime = "auto" should take the recommendation for this machine.
+    return replace(
+        base, npm_prefix=base.npm_prefix or profile.npm_prefix, container_runtime=runtime
+    )
 
 
 def apply_profile(

@@ -21,7 +21,8 @@ from typing import Any
 from app import __version__
 from app.core.detect import Detection
 from app.core.host import Host
-from app.core.install import Plan, RunReport
+from app.core.install import RunReport
+from app.core.planner import Plan
 from app.core.redact import Redactor
 from app.core.session import Session
 from app.core.verify import Verification
@@ -158,7 +159,7 @@ def build_report(
             **_tool_versions(detection, verifications),
         },
         "findings": [_plain(f) for f in detection.findings()] if detection else [],
-        "plan": _plain(plan) if plan else None,
+        "plan": plan.to_dict() if plan else None,
         "results": results,
         "verification": [_plain(v) for v in verifications],
         "logs": log_excerpts(log_dir),
@@ -234,9 +235,13 @@ def _markdown(data: Mapping[str, Any]) -> str:
     if plan:
         out += ["## Plan", "", f"npm prefix: `{plan['npm_prefix']}`", ""]
         for step in plan["steps"]:
-            out.append(f"1. {_cell(step['title'])}: `{' '.join(step['argv'])}`")
-            if step["blocked"]:
-                out.append(f"   - blocked: {_cell(step['blocked'])}")
+            out.append(f"1. {_cell(step['title'])} ({step['action']})")
+            for command in step["commands"]:
+                admin = " (admin)" if command["admin"] else ""
+                out.append(f"   - `{' '.join(command['argv'])}`{admin}")
+            for why in ("skip", "blocked"):
+                if step[why]:
+                    out.append(f"   - {why}: {_cell(step[why])}")
         out.append("")
     if data["results"]:
         out += ["## Results", "", "| step | status | message |", "|---|---|---|"]

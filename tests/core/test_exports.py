@@ -8,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from app.core.exports import (
     to_shell,
     to_winget,
 )
-from app.core.install import Plan, Step
+from app.core.planner import Command, Plan, Step
 
 yaml = pytest.importorskip("yaml", reason="PyYAML (the test extra) reads the YAML exports")
 
@@ -50,10 +49,16 @@ HOSTILE = (
 HOSTILE_ENV = ("AI_CLI_SETUP_HOSTILE", "$(touch PWNED)'\"`{{ 1 + 1 }}")
 
 
+def one_command_step(
+    id: str, title: str, argv: tuple[str, ...], tool_id: str | None = None, **fields
+) -> Step:
+    return Step(id, title, commands=(Command(tuple(argv)),), tool_id=tool_id, **fields)
+
+
 def hostile_plan(prefix: str) -> Plan:
     return Plan(
         (
-            Step(
+            one_command_step(
                 "npm:gemini-cli",
                 "Install Gemini CLI it's $(touch PWNED) {{ 7 * 7 }}",
                 ("npm", "install", "-g", "--prefix", prefix, *HOSTILE, "@google/gemini-cli"),
@@ -61,7 +66,7 @@ def hostile_plan(prefix: str) -> Plan:
                 env=(("npm_config_fund", "false"), HOSTILE_ENV),
                 note="a note\nwith `touch PWNED` on a second line",
             ),
-            Step(
+            one_command_step(
                 "npm:codex-cli",
                 "Install Codex CLI",
                 ("npm", "install", "-g", "--prefix", prefix, "@openai/codex"),
@@ -150,7 +155,9 @@ def test_shell_script_fails_when_the_pinned_version_is_not_the_one_installed(tmp
     bindir, _ = fake_npm
     prefix = str(tmp_path / "p")
     argv = ("npm", "install", "-g", "--prefix", prefix, "@google/gemini-cli@0.60.0")
-    plan = Plan((Step("npm:gemini-cli", "Install Gemini CLI", argv, "gemini-cli"),), prefix)
+    plan = Plan(
+        (one_command_step("npm:gemini-cli", "Install Gemini CLI", argv, "gemini-cli"),), prefix
+    )
     path = tmp_path / "plan.sh"
     path.write_text(to_shell(plan, CATALOG))
     env = {"PATH": f"{bindir}:/usr/bin:/bin"}
@@ -260,20 +267,22 @@ def test_brewfile_is_valid_ruby_with_the_guides_homebrew_names(tmp_path):
     prefix = str(tmp_path / "p")
     plan = Plan(
         (
-            Step(
+            one_command_step(
                 "a",
                 "Install Claude Code `touch PWNED`",
                 ("npm", "install", "@anthropic-ai/claude-code@2.1.197"),
                 "claude-code",
             ),
-            Step("b", "Install Gemini CLI", ("npm", "install", "@google/gemini-cli"), "gemini-cli"),
-            Step(
+            one_command_step(
+                "b", "Install Gemini CLI", ("npm", "install", "@google/gemini-cli"), "gemini-cli"
+            ),
+            one_command_step(
                 "c",
                 "Install Codex CLI #{`touch PWNED`}",
                 ("npm", "install", "@openai/codex"),
                 "codex-cli",
             ),
-            Step("d", "Tune something\n`touch PWNED`", ("sysctl", "-w", "x=1")),
+            one_command_step("d", "Tune something\n`touch PWNED`", ("sysctl", "-w", "x=1")),
         ),
         prefix,
     )
@@ -400,48 +409,21 @@ def test_ansible_runs_hostile_values_as_plain_data(tmp_path, fake_npm):
 # --- the planner's steps (issue 5): several commands, admin flags, skips ----
 
 
-@dataclass(frozen=True)
-class Command:
-    argv: tuple[str, ...]
-    admin: bool = False
-    append: tuple[str, ...] = ()
-
-    @property
-    def full_argv(self) -> tuple[str, ...]:
-        return self.argv + self.append
-
-
-@dataclass(frozen=True)
-class PlannerStep:
-    id: str
-    title: str
-    commands: tuple[Command, ...] = ()
-    tool_id: str | None = None
-    env: tuple[tuple[str, str], ...] = ()
-    skip: str = ""
-    blocked: str = ""
-    note: str = ""
-
-    @property
-    def argv(self) -> tuple[str, ...]:
-        return self.commands[0].full_argv if self.commands else ()
-
-
 def planner_plan(prefix: str) -> Plan:
     return Plan(
         (
-            PlannerStep(
+            Step(
                 "git",
                 "Install git",
                 (
                     Command(("apt-get", "update"), admin=True),
-                    Command(("apt-get", "install", "git"), admin=True, append=("-y",)),
+                    Command(("apt-get", "install", "git", "-y"), admin=True),
                 ),
                 tool_id="git",
                 env=(("DEBIAN_FRONTEND", "noninteractive"),),
             ),
-            PlannerStep("node", "Install Node.js", skip="Node.js 20.20.2 is already installed."),
-            PlannerStep(
+            Step("node", "Install Node.js", skip="Node.js 20.20.2 is already installed."),
+            Step(
                 "npm:gemini-cli",
                 "Install Gemini CLI",
                 (Command(("npm", "install", "-g", "--prefix", prefix, "@google/gemini-cli")),),
@@ -449,7 +431,7 @@ def planner_plan(prefix: str) -> Plan:
             ),
         ),
         prefix,
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_planner_steps_export_every_command_with_its_admin_rights(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from app.core.catalog import default_catalog
 from app.core.detect import NodeFinding
 from app.core.exports import FORMATS, export_plan
-from app.core.install import Plan, plan_npm_install
+from app.core.planner import Plan, plan_npm_install
 from app.core.profile import (
     Network,
     ProfileError,
@@ -229,12 +229,12 @@ def test_a_pin_reaches_the_planners_steps_and_unskips_a_different_version():
     from dataclasses import replace
 
     from app.core.detect import Detection, DockerFinding, Finding, GpuFinding
-    from tests.core.test_exports import Command, PlannerStep
+    from app.core.planner import Command, Step
 
     profile = parse(
         '[tools.gemini-cli]\nversion = "0.61.0"\n[tools.codex-cli]\nversion = "0.171.0"\n'
     )
-    installed = PlannerStep(
+    installed = Step(
         "npm:gemini-cli",
         "Install Gemini CLI",
         (Command(("npm", "install", "-g", "--prefix", "/p", "@google/gemini-cli@latest")),),

@@ -7,9 +7,10 @@ import json
 from app.core.catalog import default_catalog
 from app.core.detect import detect
 from app.core.host import Host
-from app.core.install import RunReport, Step, StepResult
+from app.core.install import RunReport, StepResult
 from app.core.report import Scrubber, build_report, write_report
 from app.core.runner import Outcome
+from tests.core.test_exports import one_command_step
 from tests.fakes import ScriptedRunner
 
 KEY = "sk-ant-api03-AAAAbbbbCCCCdddd1234"
@@ -34,7 +35,7 @@ def test_results_findings_and_plan_are_reported_and_scrubbed(run_async, tmp_path
     runner.on("npm", "--version", output="11.19.1\n")
     runner.on("npm", "prefix", "-g", output=f"{HOME}/.npm-global\n")
     detection = run_async(detect(runner, default_catalog()))
-    step = Step(
+    step = one_command_step(
         "npm:gemini-cli",
         "Install Gemini CLI",
         ("npm", "install", "-g", "--prefix", f"{HOME}/.npm-global", "@google/gemini-cli"),

@@ -105,7 +105,7 @@ def test_review_lists_exact_commands_and_copies_a_script(qtbot, qloop, ops):
     prefix = ops.default_prefix()
     assert page.table.rowCount() == 2
     assert page.table.item(0, 1).text() == f"npm install -g --prefix {prefix} @google/gemini-cli"
-    assert page.table.item(1, 2).text() == "nothing special"
+    assert page.table.item(1, 2).text() == "about 70 MB download"  # the catalog's size
     assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Install"
     qtbot.mouseClick(page.copy, Qt.MouseButton.LeftButton)
     script = QGuiApplication.clipboard().text()
@@ -123,21 +123,17 @@ def test_review_marks_a_blocked_step_and_admin_marks(qtbot, qloop, tmp_path):
     assert not page.isComplete()  # nothing in the plan can run
 
 
-def test_step_marks_render_when_the_engine_provides_them():
-    from dataclasses import dataclass
-
-    from app.core.install import Step
+def test_step_marks_render_what_the_plan_says():
+    from app.core.planner import Command, Step
     from app.ui.present import step_marks
 
-    @dataclass(frozen=True)
-    class MarkedStep(Step):
-        admin: bool = True
-        reboot: bool = True
-        size_mb: float = 48.0
-
-    marks = step_marks(MarkedStep("x", "X", ("x",)))
-    assert marks.words() == ["needs admin rights", "needs a restart", "about 48 MB download"]
-    assert step_marks(Step("y", "Y", ("y",))).words() == []
+    step = Step("x", "X", (Command(("x",), admin=True),), reboot=True, download_mb=48)
+    assert step_marks(step).words() == [
+        "needs admin rights",
+        "needs a restart",
+        "about 48 MB download",
+    ]
+    assert step_marks(Step("y", "Y", (Command(("y",)),))).words() == []
 
 
 def start_install(qtbot, ops, tools):

@@ -34,4 +34,5 @@ def test_tools_page_is_prefilled_from_the_profile(qtbot, qloop, tmp_path):
     assert page.selected_tools() == ["gemini-cli", "codex-cli"]
     # The plan carries the profile's pin.
     plan = session.plan(page.selected_tools(), page.prefix.text())
-    assert plan.steps[0].argv[-1] == "@google/gemini-cli@0.61.0"
+    gemini = next(step for step in plan.steps if step.tool_id == "gemini-cli")
+    assert gemini.argv[-1] == "@google/gemini-cli@0.61.0"
