@@ -267,3 +267,18 @@ def test_a_pin_reaches_the_planners_steps_and_unskips_a_different_version():
     assert gemini.skip == "" and "the profile pins 0.61.0" in gemini.note
     assert codex.commands[0].argv[-1] == "@openai/codex@0.171.0"
     assert codex.skip  # already at the pinned version
+
+
+def test_choices_take_the_profiles_prefix_and_runtime_unless_given():
+    from app.core.planner import Choices
+    from app.core.profile import choices_for
+
+    profile = parse(
+        'containers = true\nruntime = "podman"\nnpm_prefix = "~/npm"\n[tools.codex-cli]'
+    )
+    chosen = choices_for(profile, Choices(("codex-cli",)))
+    assert chosen.npm_prefix == "/home/user/npm" and chosen.container_runtime == "podman"
+    given = choices_for(profile, Choices(("codex-cli",), "/opt/npm", container_runtime="docker"))
+    assert given.npm_prefix == "/opt/npm" and given.container_runtime == "docker"
+    auto = parse("containers = true\n[tools.codex-cli]")
+    assert choices_for(auto, Choices(("codex-cli",))).container_runtime is None
