@@ -32,8 +32,6 @@ async def run(session: Session, args: argparse.Namespace) -> int:
     await session.detect()
     plan = session.plan(tools, args.npm_prefix)
     verifications = await session.verify(tools, plan.npm_prefix)
-    # FIXME(report): the results of the last install belong here too; they need the
-    # run-state file of issue 5. The wizard passes its own run's results.
     report = session_report(session, plan, None, verifications)
     out = Path(args.out) if args.out else default_report_path(session.paths.state)
     json_path, md_path = write_report(report, out)

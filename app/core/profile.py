@@ -91,8 +91,8 @@ class Network:
 
 @dataclass(frozen=True)
 class Profile:
-    # FIXME(recommend): `scenario` is checked against the catalog's scenarios, but the
-    # wizard does not yet pre-select it on the Choose page; the recommender ignores it.
+    # FIXME(recommend): `scenario` pre-selects the wizard's scenario; `install` and `plan`
+    # do not use it, as the planner does not follow the recommendation yet.
     source: str
     name: str
     tools: tuple[ToolChoice, ...]

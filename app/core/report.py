@@ -24,6 +24,7 @@ from app.core.host import Host
 from app.core.install import RunReport
 from app.core.planner import Plan
 from app.core.redact import Redactor
+from app.core.runstate import RunState
 from app.core.session import Session
 from app.core.verify import Verification
 
@@ -129,6 +130,7 @@ def build_report(
     run: RunReport | None = None,
     verifications: Sequence[Verification] = (),
     log_dir: Path | None = None,
+    last_run: RunState | None = None,
 ) -> Report:
     """Gather what a helper needs to see, scrubbed before it leaves this function."""
     results = []
@@ -161,6 +163,7 @@ def build_report(
         "findings": [_plain(f) for f in detection.findings()] if detection else [],
         "plan": plan.to_dict() if plan else None,
         "results": results,
+        "last_run": last_run.to_dict() if last_run else None,
         "verification": [_plain(v) for v in verifications],
         "logs": log_excerpts(log_dir),
     }
@@ -175,11 +178,19 @@ def session_report(
 ) -> Report:
     """The report for what a session has seen and done.
 
+    `last_run` is the run-state of the newest install, from this or an earlier run.
+
     FIXME(ui): the Finish page saves its own text report (masked by the same
     Scrubber); it does not offer this JSON and Markdown report yet.
     """
     return build_report(
-        session.host, session.detection, plan, run, verifications, log_dir=session.paths.logs
+        session.host,
+        session.detection,
+        plan,
+        run,
+        verifications,
+        log_dir=session.paths.logs,
+        last_run=session.last_run(),
     )
 
 
@@ -248,6 +259,15 @@ def _markdown(data: Mapping[str, Any]) -> str:
         out += [
             f"| {_cell(r['title'])} | {r['status']} | {_cell(r['message'])} |"
             for r in data["results"]
+        ]
+        out.append("")
+    last = data["last_run"]
+    if last and last["steps"]:
+        state = "finished" if last["finished"] else "did not finish"
+        out += [f"## Last install ({state})", "", "| step | status | message |", "|---|---|---|"]
+        out += [
+            f"| {_cell(step)} | {_cell(status)} | {_cell(last['messages'].get(step, ''))} |"
+            for step, status in last["steps"].items()
         ]
         out.append("")
     if data["verification"]:

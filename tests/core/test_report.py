@@ -80,3 +80,20 @@ def test_windows_home_and_user_are_masked_whatever_the_case_or_slashes():
     assert scrub({"C:\\Users\\Pat": ["Pat"]}) == {"~": ["<user>"]}
     # Names inside other words stay.
     assert scrub("Patch Tuesday") == "Patch Tuesday"
+
+
+def test_the_last_install_is_reported_and_scrubbed(tmp_path):
+    from app.core.planner import Choices
+    from app.core.runstate import RunState
+
+    state = RunState.start(tmp_path, Choices(("gemini-cli",), f"{HOME}/.npm-global"))
+    state.mark("npm:gemini-cli", "failed", f"EACCES on {HOME}/.npm-global for maria.lopez")
+    loaded = RunState.load(tmp_path)
+    report = build_report(maria(), last_run=loaded)
+    last = report.data["last_run"]
+    assert last["steps"] == {"npm:gemini-cli": "failed"}
+    assert last["messages"]["npm:gemini-cli"] == "EACCES on ~/.npm-global for <user>"
+    assert last["choices"]["npm_prefix"] == "~/.npm-global"
+    md = report.to_markdown()
+    assert "## Last install (did not finish)" in md
+    assert "| npm:gemini-cli | failed | EACCES on ~/.npm-global for <user> |" in md
