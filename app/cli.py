@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a subcommand the setup wizard opens.",
     )
     parser.add_argument("--version", action="version", version=f"ai-cli-setup {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the wizard offscreen, run detection in a temporary folder and exit "
+        "(0 when the build works)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))
@@ -38,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
         return int(exc.code or 0)
+    if args.self_test:
+        from app.selftest import run_self_test
+
+        return run_self_test()
     if args.command is None:
         from app.ui.app import run_wizard  # Qt is imported only for the wizard
 

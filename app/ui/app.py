@@ -11,10 +11,12 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import qasync
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.core.logs import start_run_log
 from app.core.redact import Redactor
+from app.core.resources import resource_path
 from app.core.session import Session
 from app.ui.wizard import SetupWizard
 
@@ -24,6 +26,7 @@ log = logging.getLogger("ai_cli_setup.ui")
 def run_wizard(session: Session | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("ai-cli-setup")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))
     session = session or Session.for_this_machine()
     log_path = start_run_log(session.paths.logs, Redactor(session.host.env))
     log.info("wizard started; log %s", log_path)

@@ -1,0 +1,55 @@
+"""Drive the real wizard through an install, offscreen; used by bench_memory.
+
+Usage: wizard_install.py NPM_PREFIX. Prints "idle" once detection is shown
+and "done" when the install page finishes; exits 0 when every step succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from app.core.session import Session
+from app.ui.wizard import SetupWizard
+
+
+async def drive(wizard: SetupWizard, prefix: str) -> bool:
+    detected = asyncio.Event()
+    wizard.detection_changed.connect(lambda: wizard.detection and detected.set())
+    wizard.start_detection()
+    await detected.wait()
+    wizard.next()  # System
+    wizard.next()  # Choose
+    print("idle", flush=True)
+    await asyncio.sleep(1.0)  # lets the parent sample the idle wizard
+    wizard.choose_page.prefix.setText(prefix)
+    finished = asyncio.Event()
+    wizard.install_page.run_finished.connect(finished.set)
+    wizard.next()  # Install: starts the plan
+    await finished.wait()
+    print("done", flush=True)
+    return bool(wizard.report and wizard.report.succeeded)
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    wizard = SetupWizard(Session.for_this_machine())
+    wizard.show()
+    with loop:
+        ok = loop.run_until_complete(drive(wizard, sys.argv[1]))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
