@@ -42,6 +42,7 @@ def run_self_test(out: Callable[[str], None] = _say) -> int:
     # Set before Qt loads; an explicit QT_QPA_PLATFORM (e.g. xcb under Xvfb) wins.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyside6")
+    previous = os.environ.get(HOME_OVERRIDE)
     with tempfile.TemporaryDirectory(prefix="ai-cli-setup-selftest-") as base:
         os.environ[HOME_OVERRIDE] = base
         try:
@@ -49,6 +50,11 @@ def run_self_test(out: Callable[[str], None] = _say) -> int:
         except SelfTestError as exc:
             print(f"self-test FAILED: {exc}", file=sys.stderr)
             return 1
+        finally:
+            if previous is None:
+                del os.environ[HOME_OVERRIDE]
+            else:
+                os.environ[HOME_OVERRIDE] = previous
     out("self-test passed")
     return 0
 

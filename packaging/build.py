@@ -30,6 +30,8 @@ from app import __version__  # noqa: E402
 SPEC = PACKAGING / "ai-cli-setup.spec"
 ALLOWLIST = PACKAGING / "stderr-allowlist.txt"
 SELF_TEST_TIMEOUT = 180.0
+# macOS signing identity ("Developer ID Application: ..."); CI sets it from a secret.
+IDENTITY_VARIABLE = "AI_CLI_SETUP_CODESIGN_IDENTITY"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def build(target: str, dist: Path, work: Path) -> Built:
         "--distpath", str(dist), "--workpath", str(work / target),
         "--",
         "--target", target, "--version", __version__, "--log-dropped", str(dropped),
+        "--codesign-identity", os.environ.get(IDENTITY_VARIABLE, ""),
     ]  # fmt: skip
     print("+", " ".join(command), flush=True)
     started = time.perf_counter()
@@ -168,23 +171,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "build" / "pyinstaller")
     parser.add_argument("--skip-self-test", action="store_true")
     parser.add_argument(
+        "--self-test-only",
+        action="store_true",
+        help="do not build: self-test the bundle already in --dist (e.g. after signing)",
+    )
+    parser.add_argument(
         "--xvfb",
         action="store_true",
         help="Linux: also self-test on the real xcb platform under xvfb-run",
     )
     args = parser.parse_args(argv)
 
-    built = build(args.target, args.dist, args.work)
-    size = folder_size(built.folder)
-    print(f"built {built.folder} in {built.seconds:.0f} s: {size / 1e6:.1f} MB on disk")
-    if args.skip_self_test:
-        return 0
-    ok = report_self_test("offscreen", self_test(built.executable))
+    if args.self_test_only:
+        folder, executable = bundle_paths(args.dist, args.target)
+        if not executable.is_file():
+            print(f"no bundle to test: {executable} is missing", file=sys.stderr)
+            return 1
+    else:
+        built = build(args.target, args.dist, args.work)
+        folder, executable = built.folder, built.executable
+        size = folder_size(folder)
+        print(f"built {folder} in {built.seconds:.0f} s: {size / 1e6:.1f} MB on disk")
+        if args.skip_self_test:
+            return 0
+    ok = report_self_test("offscreen", self_test(executable))
     if args.xvfb:
         if shutil.which("xvfb-run") is None:
             print("--xvfb: xvfb-run is not installed (apt-get install xvfb)", file=sys.stderr)
             return 1
-        xcb = self_test(built.executable, {"QT_QPA_PLATFORM": "xcb"}, ("xvfb-run", "-a"))
+        xcb = self_test(executable, {"QT_QPA_PLATFORM": "xcb"}, ("xvfb-run", "-a"))
         ok = report_self_test("xcb under Xvfb", xcb) and ok
     print("self-test passed" if ok else "self-test FAILED")
     return 0 if ok else 1
