@@ -12,11 +12,10 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.commands import ALL as COMMANDS
-from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError
+from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError, session_from_args
 from app.core.catalog import CatalogError
 from app.core.logs import start_run_log
 from app.core.redact import Redactor
-from app.core.session import Session
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,10 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_wizard()
     try:
-        session = Session.for_this_machine()
+        session = session_from_args(args)
     except CatalogError as exc:
         print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except UsageError as exc:
+        print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     log_path = start_run_log(session.paths.logs, Redactor(session.host.env))
     command = next(c for c in COMMANDS if args.command == c.NAME)
     try:

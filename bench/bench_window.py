@@ -14,7 +14,7 @@ from typing import Any
 
 from benchlib import PYTHON, REPO, WINDOW_SHOWN, interleaved_medians, offscreen_env, print_rows, row
 
-# FIXME(startup): the wizard shows its first window ~1.8x later than a bare QWizard
+# FIXME(startup): the wizard shows its first window ~1.9x later than a bare QWizard
 # (target 1.3x). The gap is imports before Qt paints: asyncio (which pulls in ssl),
 # qasync, app.core (psutil, platformdirs, tomllib) and every app.commands module.
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))

@@ -18,11 +18,12 @@ DISPLAY_NAME = "AI CLI Setup"
 BUNDLE_ID = "io.github.ai-cli-setup"
 COPYRIGHT = "ai-cli-setup contributors, Apache-2.0"
 
-# Locales the wizard ships. Qt's own strings (QWizard's Back/Next/Cancel,
-# QLineEdit's context menu) come from qtbase_<locale>.qm; the rest are dropped.
-# FIXME(i18n): the wizard loads no QTranslator yet, so only English ships; add a
-# locale here when its app strings are translated, and load qtbase_<locale>.qm.
-SHIPPED_LOCALES = ("en",)
+# Qt translation catalogues the wizard loads. app/ui/app.py loads qtbase_<locale>.qm
+# for the system's locale (QWizard's Back/Next/Cancel, QLineEdit's menu), so every
+# locale of qtbase ships (about 6 MB); Designer's, QML's and the rest are dropped.
+# FIXME(i18n): the wizard's own strings are English only; when its .qm files exist,
+# ship them from resources/ and narrow this to the locales they cover.
+SHIPPED_CATALOGUES = ("qtbase",)
 
 # The other Qt bindings: qasync probes for them at import time, and PyInstaller
 # refuses a build that holds two bindings. Neither is ever wanted.
@@ -30,6 +31,11 @@ EXCLUDED_MODULES = (
     "PyQt5",
     "PyQt6",
     "PySide2",
+    # requests falls back to pyOpenSSL only when Python's ssl lacks SNI, which
+    # never happens on 3.11; pyOpenSSL would bring cryptography (14 MB).
+    "urllib3.contrib.pyopenssl",
+    "OpenSSL",
+    "cryptography",
     "tkinter",
     "unittest",
     "pydoc",
@@ -79,7 +85,7 @@ _DROPPED_PLUGINS = (
 _PLUGIN = re.compile(r"(?:^|/)plugins/(?P<dir>[^/]+)/(?P<file>[^/]+)$")
 _TRANSLATION = re.compile(r"(?:^|/)translations/(?P<file>[^/]+\.qm)$")
 _KEPT_TRANSLATION = re.compile(
-    r"^qtbase_(" + "|".join(re.escape(loc) for loc in SHIPPED_LOCALES) + r")\.qm$"
+    r"^(" + "|".join(re.escape(name) for name in SHIPPED_CATALOGUES) + r")_\w+\.qm$"
 )
 # Python extension modules of the excluded Qt modules, if a hook pulls them in.
 _DROPPED_BINDINGS = re.compile(r"(?:^|/)PySide6/(Qt\w+)\.(abi3\.so|pyd)$")
@@ -124,7 +130,7 @@ def judge(dest: str) -> Verdict:
                 return Verdict(False, reason)
     translation = _TRANSLATION.search(path)
     if translation and not _KEPT_TRANSLATION.match(translation.group("file")):
-        return Verdict(False, "translation for a locale we do not ship")
+        return Verdict(False, "translations of Qt modules the wizard does not use")
     return Verdict(True, "")
 
 

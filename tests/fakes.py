@@ -7,7 +7,8 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from app.core.host import Host
+from app.core.detect.facts import NvmlReading, Reach
+from app.core.host import Host, resolve_executable
 from app.core.runner import LineSink, Outcome
 
 
@@ -58,7 +59,8 @@ class ScriptedRunner:
             if on_line:
                 on_line(line)
         status = "ok" if answer.exit_code == 0 else "failed"
-        return Outcome(argv, status, answer.exit_code, answer.output, 0.01, f"/usr/bin/{argv[0]}")
+        exe = resolve_executable(argv[0], self.host) or f"/usr/bin/{argv[0]}"
+        return Outcome(argv, status, answer.exit_code, answer.output, 0.01, exe)
 
 
 def linux_host(**env: str) -> Host:
@@ -72,3 +74,41 @@ def linux_host(**env: str) -> Host:
         home="/home/user",
         os_release={"PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)", "ID": "debian"},
     )
+
+
+@dataclass
+class FakeFacts:
+    """Facts a test sets by hand; anything unset is unknown."""
+
+    memory: int | None = None
+    free: dict[str, int] = field(default_factory=dict)
+    writable_paths: set[str] = field(default_factory=set)
+    existing: set[str] = field(default_factory=set)
+    links: dict[str, str] = field(default_factory=dict)
+    nvml_reading: NvmlReading = field(
+        default_factory=lambda: NvmlReading("unavailable", error="not installed")
+    )
+    reachable: dict[str, Reach] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+
+    def memory_total(self) -> int | None:
+        return self.memory
+
+    def disk_free(self, path: str) -> int | None:
+        return self.free.get(path)
+
+    def writable(self, path: str) -> bool:
+        return path in self.writable_paths
+
+    def exists(self, path: str) -> bool:
+        return path in self.existing
+
+    def realpath(self, path: str) -> str:
+        return self.links.get(path, path)
+
+    async def nvml(self) -> NvmlReading:
+        return self.nvml_reading
+
+    async def reach(self, url: str, timeout: float) -> Reach:
+        self.asked.append(url)
+        return self.reachable.get(url, Reach(url, False, error="unreachable in this test"))

@@ -6,6 +6,6 @@ Each module has `NAME`, `HELP`, `add_arguments(parser)` and an async
 
 from __future__ import annotations
 
-from app.commands import detect, install, verify
+from app.commands import detect, install, recommend, verify
 
-ALL = [detect, install, verify]
+ALL = [detect, install, verify, recommend]

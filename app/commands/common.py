@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 from typing import Any
 
+from app.core.recording import RecordingError
 from app.core.session import Session
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -13,6 +15,26 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 class UsageError(Exception):
     """Bad input from the user: reported on stderr, exit code 2."""
+
+
+def add_replay_argument(parser: argparse.ArgumentParser) -> None:
+    """`--replay FILE`: work on a recorded machine instead of this one."""
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="use a recording (from `detect --record`) instead of this machine",
+    )
+
+
+def session_from_args(args: argparse.Namespace) -> Session:
+    """The session a subcommand works on: this machine, or the recording named by --replay."""
+    path = getattr(args, "replay", None)
+    if not path:
+        return Session.for_this_machine()
+    try:
+        return Session.from_recording(path)
+    except RecordingError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def tool_list(value: str) -> list[str]:
@@ -36,6 +58,8 @@ def jsonable(value: Any) -> Any:
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(v) for v in value)
     return value
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from app.commands.common import EXIT_FAILED, EXIT_OK, check_tools, print_json, tool_list
+from app.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_replay_argument,
+    check_tools,
+    print_json,
+    tool_list,
+)
 from app.core.session import Session
 
 NAME = "verify"
@@ -17,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tools", type=tool_list, default=None)
     parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
     parser.add_argument("--json", action="store_true")
+    add_replay_argument(parser)
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:

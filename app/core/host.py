@@ -7,6 +7,8 @@ recorded machines build a `Host` by hand.
 
 from __future__ import annotations
 
+import glob
+import ntpath
 import os
 import platform
 import sys
@@ -37,10 +39,22 @@ class Host:
     env: Mapping[str, str] = field(default_factory=dict)
     home: str = ""
     os_release: Mapping[str, str] = field(default_factory=dict)
+    # platform.version(): the Windows build ("10.0.22631"), the kernel build elsewhere.
+    version: str = ""
+    hostname: str = ""
+    # Linux: the text of /proc/version (tells WSL 1 from WSL 2).
+    proc_version: str = ""
+    # "glibc 2.36", "musl" or "" when unknown.
+    libc: str = ""
+    # A recorded machine's executables: PATH look-ups answer from this set
+    # instead of the live file system. None on a live machine.
+    executables: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "env", _frozen(self.env))
         object.__setattr__(self, "os_release", _frozen(self.os_release))
+        if self.executables is not None:
+            object.__setattr__(self, "executables", frozenset(self.executables))
 
     @classmethod
     def current(cls) -> Host:
@@ -53,11 +67,14 @@ class Host:
         else:
             system = "linux"
         os_release: dict[str, str] = {}
+        proc_version = libc = ""
         if system == "linux":
             try:
                 os_release = dict(platform.freedesktop_os_release())
             except OSError:
                 os_release = {}
+            proc_version = _read_text("/proc/version")
+            libc = _libc()
         return cls(
             system=system,
             release=platform.release(),
@@ -65,7 +82,26 @@ class Host:
             env=dict(os.environ),
             home=str(Path.home()),
             os_release=os_release,
+            version=platform.version(),
+            hostname=platform.node(),
+            proc_version=proc_version,
+            libc=libc,
         )
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.executables is not None
+
+    def join(self, *parts: str) -> str:
+        """Join path parts the way this host spells paths."""
+        if self.is_windows and self.is_recorded:
+            return ntpath.join(*parts)
+        return os.path.join(*parts)
+
+    def is_executable_file(self, path: str) -> bool:
+        if self.executables is not None:
+            return path in self.executables
+        return os.path.isfile(path) and (self.is_windows or os.access(path, os.X_OK))
 
     @property
     def is_windows(self) -> bool:
@@ -102,6 +138,8 @@ class Host:
     def executable_names(self, name: str) -> list[str]:
         """The file names that can run `name` on this system."""
         if self.is_windows:
+            if name.lower().endswith(_WINDOWS_SUFFIXES):
+                return [name]  # "wsl.exe" names its file already
             return [name + suffix for suffix in _WINDOWS_SUFFIXES]
         return [name]
 
@@ -126,15 +164,32 @@ def resolve_executable(
 
     An absolute path is accepted as it is when it exists.
     """
-    if os.path.isabs(name):
+    if os.path.isabs(name) or (host.is_windows and ntpath.isabs(name)):
+        if host.executables is not None:
+            return name if name in host.executables else None
         return name if os.path.isfile(name) else None
     folders = list(extra_dirs) + list(host.path_dirs() if path is None else path)
     for folder in folders:
         for candidate in host.executable_names(name):
-            full = os.path.join(folder, candidate)
-            if os.path.isfile(full) and (host.is_windows or os.access(full, os.X_OK)):
+            full = host.join(folder, candidate)
+            if host.is_executable_file(full):
                 return full
     return None
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(4096).strip()
+    except OSError:
+        return ""
+
+
+def _libc() -> str:
+    if glob.glob("/lib/ld-musl-*.so.1"):
+        return "musl"
+    name, version = platform.libc_ver()
+    return f"{name} {version}".strip()
 
 
 def find_all_on_path(name: str, host: Host) -> list[str]:

@@ -52,3 +52,62 @@ class Redactor:
             else:
                 text = pattern.sub(MASK, text)
         return text
+
+
+# Account and machine names too generic to be personal; replacing them
+# everywhere would damage the text ("root" in "rootless").
+_GENERIC_NAMES = frozenset(
+    {"root", "admin", "administrator", "user", "users", "runner", "localhost", "default", "docker"}
+)
+
+_SERIALS = [
+    re.compile(
+        r"(?i)((?:serial number|serial|hardware uuid|provisioning udid)[^:\n]*:\s*\"?)([^\s\",]+)"
+    ),
+    re.compile(r"(?i)(\"serial(?:_number)?\"\s*:\s*\")([^\"]+)"),
+    re.compile(r"(?i)((?:GPU|MIG)-)([0-9a-f]{8}-[0-9a-f-]{8,})"),
+    re.compile(r"(?i)()\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),
+]
+
+
+def _word(value: str, ignore_case: bool) -> re.Pattern[str]:
+    flags = re.I if ignore_case else 0
+    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(value)}(?![A-Za-z0-9_])", flags)
+
+
+class PersonalRedactor:
+    """Removes the user name, home path, host name, serial numbers and secrets.
+
+    Used for recordings a user hands to a helper: the text stays readable
+    (`/home/<user>/.npm-global`) but says nothing about who or which machine.
+    """
+
+    def __init__(
+        self,
+        user: str = "",
+        home: str = "",
+        hostname: str = "",
+        env: Mapping[str, str] | None = None,
+        ignore_case: bool = False,
+    ) -> None:
+        """`ignore_case` for Windows, where C:\\Users\\Alice and alice are the same."""
+        self._secrets = Redactor(env)
+        self._replacements: list[tuple[re.Pattern[str], str]] = []
+        personal_user = len(user) >= 2 and user.lower() not in _GENERIC_NAMES
+        if home and personal_user and user.lower() not in home.lower():
+            flags = re.I if ignore_case else 0
+            self._replacements.append((re.compile(re.escape(home), flags), "<home>"))
+        if personal_user:
+            self._replacements.append((_word(user, ignore_case), "<user>"))
+        short = hostname.split(".")[0]
+        for name in sorted({hostname, short}, key=len, reverse=True):
+            if len(name) >= 2 and name.lower() not in _GENERIC_NAMES:
+                self._replacements.append((_word(name, ignore_case), "<host>"))
+
+    def __call__(self, text: str) -> str:
+        text = self._secrets(text)
+        for pattern, placeholder in self._replacements:
+            text = pattern.sub(placeholder, text)
+        for pattern in _SERIALS:
+            text = pattern.sub(lambda m: m.group(1) + "<serial>", text)
+        return text

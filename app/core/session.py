@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.core.catalog import Catalog, default_catalog
-from app.core.detect import Detection, detect
+from app.core.detect import Detection, Facts, LiveFacts, detect
 from app.core.host import Host
 from app.core.install import EventSink, Plan, RunReport, plan_npm_install, run_plan
 from app.core.paths import Paths
+from app.core.recording import replay
 from app.core.runner import ProcessRunner, Runner
 from app.core.verify import Verification, verify_tool
 
@@ -25,18 +27,28 @@ class Session:
     catalog: Catalog
     paths: Paths
     detection: Detection | None = field(default=None)
+    # Memory, disk, NVML and HTTP answers; None means "not checked".
+    facts: Facts | None = field(default=None)
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
         host = host or Host.current()
-        return cls(ProcessRunner(host), default_catalog(), Paths.from_env(host.env))
+        return cls(
+            ProcessRunner(host), default_catalog(), Paths.from_env(host.env), facts=LiveFacts(host)
+        )
+
+    @classmethod
+    def from_recording(cls, path: str | Path) -> Session:
+        """A session that sees a recorded machine; logs still go to this one's folders."""
+        runner, facts = replay(path)
+        return cls(runner, default_catalog(), Paths.from_env(Host.current().env), facts=facts)
 
     @property
     def host(self) -> Host:
         return self.runner.host
 
     async def detect(self) -> Detection:
-        self.detection = await detect(self.runner, self.catalog)
+        self.detection = await detect(self.runner, self.catalog, self.facts)
         return self.detection
 
     def default_prefix(self) -> str:

@@ -31,6 +31,9 @@ class TaskKeeper:
         if exc is not None:
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
+    def __len__(self) -> int:
+        return len(self._tasks)
+
     def cancel_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()

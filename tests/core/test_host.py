@@ -61,3 +61,9 @@ def test_path_prepend_keeps_order_and_drops_duplicates():
 def test_npm_bin_dir_differs_by_system():
     assert Host(system="linux").npm_bin_dir("/p") == "/p/bin"
     assert Host(system="windows").npm_bin_dir("/p") == "/p"
+
+
+def test_windows_name_with_its_extension_is_found_as_is(tmp_path):
+    _touch(tmp_path / "wsl.exe")
+    host = Host(system="windows", env={"Path": str(tmp_path)})
+    assert resolve_executable("wsl.exe", host) == os.path.join(str(tmp_path), "wsl.exe")

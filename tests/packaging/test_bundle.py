@@ -24,6 +24,8 @@ KEPT = [
     "PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so",
     "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
     "PySide6/Qt/translations/qtbase_en.qm",
+    "PySide6/Qt/translations/qtbase_de.qm",  # app/ui/app.py loads the system locale's
+    "PySide6/Qt/translations/qtbase_pt_BR.qm",
     "PySide6/QtWidgets.abi3.so",
     "PySide6\\QtCore.pyd",
     "PySide6\\Qt6Widgets.dll",
@@ -53,8 +55,8 @@ DROPPED = [
     "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
     "PySide6/Qt/plugins/sqldrivers/libqsqlite.so",
     "PySide6/Qt/plugins/wayland-decoration-client/libadwaita.so",
-    "PySide6/Qt/translations/qtbase_de.qm",
     "PySide6/Qt/translations/qtdeclarative_en.qm",
+    "PySide6/Qt/translations/qt_help_de.qm",
     "PySide6/Qt/translations/designer_fr.qm",
     "PySide6\\opengl32sw.dll",
 ]

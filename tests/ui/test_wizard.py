@@ -8,7 +8,7 @@ from app.core.host import Host
 from app.core.paths import Paths
 from app.core.runner import ProcessRunner
 from app.core.session import Session
-from app.ui.wizard import SetupWizard
+from app.ui.wizard import VERIFY, SetupWizard
 from tests.fakes import ScriptedRunner, linux_host
 
 
@@ -22,10 +22,18 @@ def scripted_session(tmp_path, gate=None):
     return Session(runner, default_catalog(), Paths.from_env({"AI_CLI_SETUP_HOME": str(tmp_path)}))
 
 
+def settled(qtbot, wizard):
+    def settle(_widget):
+        wizard.tasks.cancel_all()
+        qtbot.waitUntil(lambda: len(wizard.tasks) == 0, timeout=10_000)
+
+    qtbot.addWidget(wizard, before_close_func=settle)
+    return wizard
+
+
 def test_window_appears_before_detection_finishes(qtbot, qloop, tmp_path):
     gate = asyncio.Event()
-    wizard = SetupWizard(scripted_session(tmp_path, gate))
-    qtbot.addWidget(wizard)
+    wizard = settled(qtbot, SetupWizard.for_session(scripted_session(tmp_path, gate)))
     wizard.show()
     wizard.start_detection()
     qtbot.waitExposed(wizard)
@@ -35,22 +43,21 @@ def test_window_appears_before_detection_finishes(qtbot, qloop, tmp_path):
     assert not page.isComplete()
     gate.set()
     qtbot.waitUntil(page.isComplete, timeout=5000)
-    assert page.tree.topLevelItemCount() == 7
+    assert page.tree.topLevelItemCount() == len(wizard.detection.findings())
     assert "Debian" in page.status.text()
 
 
-def test_choose_page_preselects_all_and_marks_installed(qtbot, qloop, tmp_path):
-    wizard = SetupWizard(scripted_session(tmp_path))
-    qtbot.addWidget(wizard)
+def test_tools_page_preselects_all_and_marks_installed(qtbot, qloop, tmp_path):
+    wizard = settled(qtbot, SetupWizard.for_session(scripted_session(tmp_path)))
     wizard.show()
     wizard.start_detection()
     wizard.next()
     qtbot.waitUntil(wizard.system_page.isComplete, timeout=5000)
     wizard.next()
-    page = wizard.choose_page
+    page = wizard.tools_page
     assert page.selected_tools() == ["claude-code", "gemini-cli", "codex-cli"]
-    assert page.notes["gemini-cli"].text() == "installed: 0.24.0"
-    assert page.notes["claude-code"].text() == "not installed"
+    assert page.notes["gemini-cli"].text() == "installed (0.24.0)"
+    assert page.notes["claude-code"].text() == "missing"
     for box in page.boxes.values():
         box.setChecked(False)
     assert not page.isComplete()
@@ -63,24 +70,30 @@ def test_full_run_installs_for_real_and_verifies(qtbot, qloop, tmp_path, npm_cac
     monkeypatch.setenv("npm_config_cache", str(npm_cache))
     host = Host.current()
     session = Session(ProcessRunner(host), default_catalog(), Paths.from_env(host.env))
-    wizard = SetupWizard(session)
-    qtbot.addWidget(wizard)
+    wizard = settled(qtbot, SetupWizard.for_session(session))
     wizard.show()
     wizard.start_detection()
     wizard.next()
     qtbot.waitUntil(wizard.system_page.isComplete, timeout=60_000)
     wizard.next()
     prefix = tmp_path / "prefix"
-    wizard.choose_page.prefix.setText(str(prefix))
-    for tool_id, box in wizard.choose_page.boxes.items():
+    wizard.tools_page.prefix.setText(str(prefix))
+    for tool_id, box in wizard.tools_page.boxes.items():
         box.setChecked(tool_id == "gemini-cli")
+    wizard.next()
+    review = wizard.review_page
+    assert review.table.item(0, 1).text() == f"npm install -g --prefix {prefix} @google/gemini-cli"
     wizard.next()
     install = wizard.install_page
     qtbot.waitUntil(install.isComplete, timeout=300_000)
-    assert "added" in install.log.toPlainText()
-    assert install.steps.item(0).text().startswith("Done")
+    assert any("added" in line for line in install.log.shown_lines())
+    assert install.steps.item(0).text() == "Install Gemini CLI — Done"
     wizard.next()
+    assert wizard.currentId() == VERIFY
     verify = wizard.verify_page
     qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=60_000)
     assert [r.status for r in verify.results] == ["not-on-path"]
     assert verify.table.item(0, 3).text() == str(prefix / "bin" / "gemini")
+    assert verify.table.item(0, 4).text() == "npm (this wizard's folder)"
+    wizard.next()
+    assert "Run `gemini` and sign in" in wizard.finish_page.steps.text()

@@ -1,0 +1,169 @@
+"""What is on this machine, each finding with the evidence it rests on.
+
+All probes run at once, each with its own time limit, so one hung command
+never holds up the others: its finding says "timed out" and the rest stand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from app.core.catalog import Catalog
+from app.core.detect.facts import Facts, LiveFacts, NoFacts
+from app.core.detect.model import (
+    AppleContainerFinding,
+    Detection,
+    DockerFinding,
+    Evidence,
+    Finding,
+    GpuAdapter,
+    GpuFinding,
+    NodeFinding,
+    OsFinding,
+    Override,
+    PodmanFinding,
+    ReachFinding,
+    ResourcesFinding,
+    ToolFinding,
+)
+from app.core.detect.probes import (
+    Probe,
+    ProbeContext,
+    all_probes,
+    classify_docker,
+    windows_name,
+)
+from app.core.host import Host
+from app.core.runner import Runner
+
+__all__ = [
+    "AppleContainerFinding",
+    "Detection",
+    "DockerFinding",
+    "Evidence",
+    "Facts",
+    "Finding",
+    "GpuAdapter",
+    "GpuFinding",
+    "LiveFacts",
+    "NoFacts",
+    "NodeFinding",
+    "OsFinding",
+    "Override",
+    "PodmanFinding",
+    "ReachFinding",
+    "ResourcesFinding",
+    "ToolFinding",
+    "classify_docker",
+    "detect",
+    "prefix_is_writable",
+]
+
+PROBE_TIMEOUT = 20.0
+
+
+def prefix_is_writable(prefix: str, host: Host) -> bool:
+    """Whether npm could install into `prefix` on this live machine without admin rights."""
+    target = prefix if host.is_windows else host.join(prefix, "lib", "node_modules")
+    return LiveFacts(host).writable(target)
+
+
+def _unknown(probe: Probe, summary: str, evidence: tuple[Evidence, ...]) -> Finding:
+    """A finding that could not be made: never "absent", which would be a claim."""
+    extra = {"state": "unknown"} if "state" in probe.kind.__dataclass_fields__ else {}
+    return probe.kind(name=probe.name, present=False, summary=summary, evidence=evidence, **extra)
+
+
+def _timed_out(probe: Probe, ctx: ProbeContext, limit: float) -> Finding:
+    evidence = tuple(
+        Evidence(argv, None, f"no answer within {limit:g} s", "timeout")
+        for argv in sorted(ctx.pending)
+    ) or (Evidence(("(probe)", probe.key), None, f"no answer within {limit:g} s", "timeout"),)
+    summary = f"{probe.name}: timed out after {limit:g} s, so this is unknown"
+    return _unknown(probe, summary, evidence)
+
+
+def _crashed(probe: Probe, exc: Exception) -> Finding:
+    # A probe bug must not sink detection; it becomes an "unknown" finding.
+    text = f"{type(exc).__name__}: {exc}"
+    evidence = (Evidence(("(probe)", probe.key), None, text, "error"),)
+    summary = f"{probe.name}: could not be checked ({text})"
+    return _unknown(probe, summary, evidence)
+
+
+async def _timed(probe: Probe, ctx: ProbeContext, limit: float) -> tuple[Finding, float]:
+    started = time.monotonic()
+    try:
+        finding = await asyncio.wait_for(probe.run(ctx), limit)
+    except TimeoutError:
+        finding = _timed_out(probe, ctx, limit)
+    except Exception as exc:
+        finding = _crashed(probe, exc)
+    return finding, time.monotonic() - started
+
+
+async def detect(
+    runner: Runner,
+    catalog: Catalog,
+    facts: Facts | None = None,
+    *,
+    probe_timeout: float = PROBE_TIMEOUT,
+    command_timeout: float | None = None,
+) -> Detection:
+    """Run every probe at once and gather the findings.
+
+    `facts` answers questions that need no command (memory, disk, HTTP);
+    without it those findings say "not checked".
+    """
+    host = runner.host
+    ctx = ProbeContext(
+        runner, facts or NoFacts(), catalog, command_timeout or min(15.0, probe_timeout)
+    )
+    probes = all_probes(catalog, host)
+    try:
+        results = await asyncio.gather(
+            *(_timed(probe, ctx.for_probe(), probe_timeout) for probe in probes)
+        )
+    finally:
+        ctx.cancel()
+    found = {probe.key: finding for probe, (finding, _) in zip(probes, results, strict=True)}
+    timings = {probe.key: took for probe, (_, took) in zip(probes, results, strict=True)}
+    groups: dict[str, dict[str, Any]] = {
+        "tools": {},
+        "package_managers": {},
+        "node_managers": {},
+        "reach": {},
+    }
+    for key, finding in found.items():
+        if "." in key:
+            group, name = key.split(".", 1)
+            groups[group][name] = finding
+    os_finding = found["os"]
+    return Detection(
+        os_name=_os_name(host, os_finding),
+        system=host.system,
+        machine=host.machine,
+        node=found["node"],  # type: ignore[arg-type]
+        git=found["git"],
+        docker=found["docker"],  # type: ignore[arg-type]
+        gpu=found["gpu"],  # type: ignore[arg-type]
+        tools=groups["tools"],
+        os=os_finding,  # type: ignore[arg-type]
+        package_managers=groups["package_managers"],
+        node_managers=groups["node_managers"],
+        podman=found["podman"],  # type: ignore[arg-type]
+        apple_container=found["apple_container"],  # type: ignore[arg-type]
+        resources=found["resources"],  # type: ignore[arg-type]
+        reach=groups["reach"],
+        timings=timings,
+    )
+
+
+def _os_name(host: Host, finding: Finding) -> str:
+    if isinstance(finding, OsFinding) and finding.system == "darwin" and finding.version:
+        return f"macOS {finding.version}"
+    if isinstance(finding, OsFinding) and finding.system == "windows":
+        return windows_name(int(finding.build) if finding.build else None)
+    return host.pretty_name

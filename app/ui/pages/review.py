@@ -1,0 +1,89 @@
+"""Review: the plan, each step's exact command and marks; nothing has run yet."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizard,
+)
+
+from app.ui.pages.base import Page, button, text_label
+from app.ui.present import command_text, plan_as_script, step_icon, step_marks
+
+
+class ReviewPage(Page):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(self.tr("Review the plan"))
+        self.setSubTitle(
+            self.tr("Nothing has run yet. These are the exact commands; Install starts them.")
+        )
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Install"))
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Step"), self.tr("Command"), self.tr("Needs")]
+        )
+        self.table.setAccessibleName(self.tr("Plan steps"))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.notes = text_label(name=self.tr("Plan notes"))
+        self.copy = button(
+            self.tr("Copy as &script"),
+            self.tr("Copy the plan as a script"),
+            self.tr("Puts every command on the clipboard, to read or run by hand."),
+        )
+        self.copy.clicked.connect(self._on_copy_clicked)
+        self.copied = text_label(name=self.tr("Copy status"))
+        row = QHBoxLayout()
+        row.addWidget(self.copied, 1)
+        row.addWidget(self.copy)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.notes)
+        layout.addLayout(row)
+
+    def initializePage(self) -> None:
+        setup = self.setup
+        plan = setup.make_plan()
+        windows = setup.ops.host.is_windows
+        self.table.setRowCount(len(plan.steps))
+        notes = [self.tr("Everything goes into %s.") % plan.npm_prefix]
+        for row, step in enumerate(plan.steps):
+            title = QTableWidgetItem(step.title)
+            if step.blocked:
+                title.setIcon(step_icon("blocked"))
+                notes.append(self.tr("%s cannot run: %s") % (step.title, step.blocked))
+            elif step.note:
+                notes.append(f"{step.title}: {step.note}")
+            marks = step_marks(step).words() or [self.tr("nothing special")]
+            command = QTableWidgetItem(command_text(step, windows))
+            command.setToolTip(command.text())
+            self.table.setItem(row, 0, title)
+            self.table.setItem(row, 1, command)
+            self.table.setItem(row, 2, QTableWidgetItem(", ".join(marks)))
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(2)
+        self.notes.setText("\n".join(notes))
+        self.copied.setText("")
+        self.completeChanged.emit()
+
+    def _on_copy_clicked(self) -> None:
+        setup = self.setup
+        if setup.plan is None:
+            return
+        QGuiApplication.clipboard().setText(plan_as_script(setup.plan, setup.ops.host.is_windows))
+        self.copied.setText(self.tr("The plan is on the clipboard."))
+
+    def isComplete(self) -> bool:
+        plan = self.setup.plan
+        return plan is not None and plan.runnable

@@ -1,0 +1,136 @@
+"""Scenario and tools: what to install, each tool's status and install method."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
+
+from app.core.recommend import DEFAULT_SCENARIO
+from app.ui.pages.base import Page, text_label
+from app.ui.present import tool_method, tool_status, tool_status_text
+
+
+class ToolsPage(Page):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(self.tr("Scenario and tools"))
+        self.setSubTitle(
+            self.tr("What this computer is for, and which CLIs to install (Space toggles a box).")
+        )
+        self.scenario = QComboBox()
+        self.scenario.setAccessibleName(self.tr("Scenario"))
+        self.scenario.view().setAccessibleName(self.tr("Scenarios"))
+        self.scenario.currentIndexChanged.connect(self._on_scenario_changed)
+        scenario_label = QLabel(self.tr("&Scenario:"))
+        scenario_label.setBuddy(self.scenario)
+        self.recommendation = text_label(name=self.tr("Recommendation for this computer"))
+        self.recommendation.setFrameShape(QFrame.Shape.StyledPanel)
+        self.recommendation.setMargin(6)
+        self.boxes: dict[str, QCheckBox] = {}
+        self.notes: dict[str, QLabel] = {}
+        self.methods: dict[str, QLabel] = {}
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(2, 1)
+        self.prefix = QLineEdit()
+        self.prefix.setAccessibleName(self.tr("Install folder (npm prefix)"))
+        self.prefix.textChanged.connect(self.completeChanged)
+        prefix_label = QLabel(self.tr("Install &into (npm prefix):"))
+        prefix_label.setBuddy(self.prefix)
+        self.prefix_note = text_label(name=self.tr("About the install folder"))
+        scenario_row = QHBoxLayout()
+        scenario_row.addWidget(scenario_label)
+        scenario_row.addWidget(self.scenario, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(scenario_row)
+        layout.addWidget(self.recommendation)
+        layout.addSpacing(6)
+        layout.addLayout(self.grid)
+        layout.addSpacing(12)
+        layout.addWidget(prefix_label)
+        layout.addWidget(self.prefix)
+        layout.addWidget(self.prefix_note)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        setup = self.setup
+        detection = setup.detection
+        catalog = setup.ops.catalog
+        if self.scenario.count() == 0:
+            self.scenario.blockSignals(True)
+            for scenario in catalog.scenarios.values():
+                self.scenario.addItem(scenario.name, scenario.id)
+            self.scenario.setCurrentIndex(max(0, self.scenario.findData(DEFAULT_SCENARIO)))
+            self.scenario.blockSignals(False)
+        if not self.boxes:
+            headers = [self.tr("Tool"), self.tr("Status"), self.tr("Install method")]
+            for col, text in enumerate(headers):
+                header = QLabel(f"<b>{text}</b>")
+                self.grid.addWidget(header, 0, col)
+            for row, (tool_id, tool) in enumerate(catalog.tools.items(), start=1):
+                box = QCheckBox(tool.name)
+                box.setChecked(True)
+                box.toggled.connect(self.completeChanged)
+                box.toggled.connect(self._show_recommendation)
+                note, method = QLabel(), QLabel(tool_method(tool))
+                self.boxes[tool_id], self.notes[tool_id], self.methods[tool_id] = box, note, method
+                self.grid.addWidget(box, row, 0)
+                self.grid.addWidget(note, row, 1)
+                self.grid.addWidget(method, row, 2)
+        for tool_id, tool in catalog.tools.items():
+            finding = detection.tools.get(tool_id) if detection else None
+            status = tool_status(tool, finding)
+            text = tool_status_text(status)
+            if finding is not None and finding.present and finding.version:
+                text = f"{text} ({finding.version})"
+            self.notes[tool_id].setText(text)
+            self.notes[tool_id].setAccessibleName(self.tr("%s status") % tool.name)
+            self.boxes[tool_id].setAccessibleDescription(f"{text}; {self.methods[tool_id].text()}")
+        self._show_recommendation()
+        if not self.prefix.text():
+            self.prefix.setText(setup.ops.default_prefix())
+        node = detection.node if detection else None
+        if node and node.npm_prefix and not node.prefix_writable:
+            self.prefix_note.setText(
+                self.tr(
+                    "The global npm folder %s needs admin rights, so the tools go into a folder "
+                    "of your own instead. Never run npm with sudo."
+                )
+                % node.npm_prefix
+            )
+        else:
+            self.prefix_note.setText("")
+
+    def _on_scenario_changed(self, _index: int) -> None:
+        self._show_recommendation()
+
+    def _show_recommendation(self) -> None:
+        scenario_id = self.scenario.currentData()
+        if not scenario_id or self.setup.detection is None:
+            self.recommendation.setText("")
+            return
+        result = self.setup.ops.recommend(scenario_id, self.selected_tools())
+        lines = [self.tr("Recommendation: %s") % result.reason]
+        lines += [check.message for check in result.checks if check.passed is False]
+        if result.runtime:
+            # FIXME(issue-7): the container set-up joins the plan; until then it is advice only.
+            lines.append(self.tr("This wizard does not set up the container runtime yet."))
+        self.recommendation.setText("\n".join(lines))
+        guide = {p.item_id: p.label for p in result.installs}
+        for tool_id, method in self.methods.items():
+            preferred = guide.get(tool_id)
+            # FIXME(issue-5): the planner installs with npm; it should follow the guide's method.
+            method.setToolTip(self.tr("The guide prefers: %s") % preferred if preferred else "")
+
+    def selected_tools(self) -> list[str]:
+        return [tool_id for tool_id, box in self.boxes.items() if box.isChecked()]
+
+    def isComplete(self) -> bool:
+        return bool(self.selected_tools()) and bool(self.prefix.text().strip())

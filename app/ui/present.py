@@ -1,0 +1,211 @@
+"""How the core's results read on screen: words, icons and optional fields.
+
+Fields that richer core results will carry (admin, reboot, size, owner,
+minimum versions) are read here and nowhere else, so pages stay unchanged
+when they arrive.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle
+
+from app.core.catalog import Tool
+from app.core.detect import Finding
+from app.core.install import Plan, Step, StepResult
+from app.core.verify import Verification
+from app.core.versions import at_least
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Status", text)
+
+
+def step_status_text(status: str) -> str:
+    return {
+        "pending": _tr("Waiting"),
+        "running": _tr("Running"),
+        "succeeded": _tr("Done"),
+        "failed": _tr("Failed"),
+        "cancelled": _tr("Cancelled"),
+        "blocked": _tr("Blocked"),
+        "skipped": _tr("Skipped"),
+        "declined": _tr("Admin rights declined"),
+    }.get(status, status)
+
+
+_STEP_ICONS = {
+    "running": QStyle.StandardPixmap.SP_BrowserReload,
+    "succeeded": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "failed": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "cancelled": QStyle.StandardPixmap.SP_DialogCancelButton,
+    "blocked": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "declined": QStyle.StandardPixmap.SP_MessageBoxWarning,
+}
+
+_VERIFY_ICONS = {
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "not-on-path": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "missing": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "broken": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
+}
+
+
+def _icon(pixmap: QStyle.StandardPixmap) -> QIcon:
+    return QApplication.style().standardIcon(pixmap)
+
+
+def step_icon(status: str) -> QIcon:
+    """The icon beside a step; a waiting step has none (its text says so)."""
+    if status == "pending":
+        return _blank_icon()
+    return _icon(_STEP_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
+
+
+def _blank_icon() -> QIcon:
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return QIcon(pixmap)
+
+
+def verify_icon(status: str) -> QIcon:
+    return _icon(_VERIFY_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
+
+
+def verify_status_text(status: str) -> str:
+    return {
+        "ok": _tr("Works"),
+        "not-on-path": _tr("Works, not on PATH yet"),
+        "missing": _tr("Missing"),
+        "broken": _tr("Does not start"),
+        "skipped": _tr("Skipped"),
+    }.get(status, status)
+
+
+FAILED_STATES = frozenset({"failed", "cancelled", "blocked", "declined"})
+RETRYABLE_STATES = frozenset({"failed", "cancelled", "declined"})
+
+
+@dataclass(frozen=True)
+class StepMarks:
+    """What the user should know about a step before it runs."""
+
+    admin: bool = False
+    relogin: bool = False
+    reboot: bool = False
+    size_mb: float | None = None
+
+    def words(self) -> list[str]:
+        out = []
+        if self.admin:
+            out.append(_tr("needs admin rights"))
+        if self.reboot:
+            out.append(_tr("needs a restart"))
+        elif self.relogin:
+            out.append(_tr("needs signing out and in"))
+        if self.size_mb is not None:
+            out.append(_tr("about %s MB download") % f"{self.size_mb:g}")
+        return out
+
+
+def step_marks(step: Step) -> StepMarks:
+    # FIXME(issue-5): Step gains admin/relogin/reboot/size fields; until then read them if present.
+    size = getattr(step, "size_mb", None)
+    return StepMarks(
+        admin=bool(getattr(step, "admin", False)),
+        relogin=bool(getattr(step, "relogin", False)),
+        reboot=bool(getattr(step, "reboot", False)),
+        size_mb=float(size) if size is not None else None,
+    )
+
+
+def command_text(step: Step, windows: bool) -> str:
+    """The step's exact command as the user would type it."""
+    if windows:
+        return subprocess.list2cmdline(step.argv)
+    return shlex.join(step.argv)
+
+
+def plan_as_script(plan: Plan, windows: bool) -> str:
+    """The plan as a script the user can read or run by hand."""
+    lines: list[str] = []
+    if windows:
+        lines.append("# " + _tr("AI CLI Setup plan (PowerShell)"))
+        for step in plan.steps:
+            lines.append(f"\n# {step.title}")
+            if step.blocked:
+                lines.append("# " + _tr("blocked: %s") % step.blocked)
+            for name, value in step.env:
+                lines.append(f"$env:{name} = '{value}'")
+            lines.append(("# " if step.blocked else "") + "& " + command_text(step, True))
+    else:
+        lines.append("#!/bin/sh")
+        lines.append("# " + _tr("AI CLI Setup plan"))
+        lines.append("set -e")
+        for step in plan.steps:
+            lines.append(f"\n# {step.title}")
+            if step.blocked:
+                lines.append("# " + _tr("blocked: %s") % step.blocked)
+            env = " ".join(f"{name}={shlex.quote(value)}" for name, value in step.env)
+            command = (env + " " if env else "") + command_text(step, False)
+            lines.append(("# " if step.blocked else "") + command)
+    return "\n".join(lines) + "\n"
+
+
+def tool_status(tool: Tool, finding: Finding | None) -> str:
+    """installed, outdated or missing."""
+    if finding is None or not finding.present:
+        return "missing"
+    # FIXME(issue-3): the catalog gains a minimum version per tool; read it if present.
+    minimum = getattr(tool, "min_version", None)
+    if minimum and not at_least(finding.version, minimum):
+        return "outdated"
+    return "installed"
+
+
+def tool_status_text(status: str) -> str:
+    return {
+        "installed": _tr("installed"),
+        "outdated": _tr("outdated"),
+        "missing": _tr("missing"),
+    }[status]
+
+
+def tool_method(tool: Tool) -> str:
+    # FIXME(issue-3): the catalog's install methods per OS; npm is the only one today.
+    return _tr("npm package %s") % tool.npm_package
+
+
+def owner_of(item: Verification, prefix: str | None) -> str:
+    """Who installed the tool, as far as is known."""
+    # FIXME(issue-5): verification reports the owner itself (npm, brew, winget, system).
+    owner = getattr(item, "owner", None)
+    if owner:
+        return str(owner)
+    if item.path and prefix and os.path.realpath(item.path).startswith(os.path.realpath(prefix)):
+        return _tr("npm (this wizard's folder)")
+    return "—" if not item.path else _tr("unknown")
+
+
+def fix_text(result: StepResult) -> str:
+    """What went wrong with a step and what to do about it."""
+    parts = [result.message] if result.message else []
+    for signature in result.findings:
+        parts.append(signature.explanation)
+        parts.append(_tr("Fix: %s") % signature.fix)
+    verification = result.verification
+    if verification is not None and verification.fix:
+        parts.append(_tr("Fix: %s") % verification.fix)
+    if result.status == "declined":
+        parts.append(_tr("The step needs admin rights. Retry and accept the prompt, or skip it."))
+    if len(parts) <= 1:
+        parts.append(_tr("The log pane above shows the step's full output."))
+    return "\n".join(dict.fromkeys(parts))

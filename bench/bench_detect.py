@@ -1,0 +1,86 @@
+"""Detection wall time against its slowest probe and the sum of its probes, on this machine."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.core.catalog import default_catalog
+from app.core.detect import LiveFacts, detect
+from app.core.detect.probes import ProbeContext, all_probes
+from app.core.host import Host
+from app.core.runner import ProcessRunner
+
+ROUNDS = 3
+
+
+async def _concurrent(runner: ProcessRunner, facts: LiveFacts) -> tuple[float, float]:
+    """Wall time of one detection, and its slowest probe as timed inside it."""
+    started = time.monotonic()
+    detection = await detect(runner, default_catalog(), facts)
+    wall = time.monotonic() - started
+    return wall, max(detection.timings.values())
+
+
+async def _one_by_one(runner: ProcessRunner, facts: LiveFacts) -> dict[str, float]:
+    """Each probe run alone, one after another, with its own commands."""
+    took = {}
+    for probe in all_probes(default_catalog(), runner.host):
+        ctx = ProbeContext(runner, facts, default_catalog())
+        started = time.monotonic()
+        await probe.run(ctx)
+        took[probe.key] = time.monotonic() - started
+    return took
+
+
+def _row(measure: str, value: float, unit: str, target: str = "") -> dict:
+    ok = None
+    if target.startswith("<="):
+        ok = value <= float(target[2:])
+    return {
+        "benchmark": "detect",
+        "measure": measure,
+        "value": round(value, 3),
+        "unit": unit,
+        "target": target,
+        "ok": ok,
+    }
+
+
+def measure() -> list[dict]:
+    host = Host.current()
+    runner = ProcessRunner(host)
+    facts = LiveFacts(host)
+    asyncio.run(_concurrent(runner, facts))  # warm-up: caches, first imports
+    walls, slowest = [], []
+    for _ in range(ROUNDS):
+        wall, slow = asyncio.run(_concurrent(runner, facts))
+        walls.append(wall)
+        slowest.append(slow)
+    alone = asyncio.run(_one_by_one(runner, facts))
+    summed, slowest_alone = sum(alone.values()), max(alone.values())
+    wall = statistics.median(walls)
+    within = statistics.median(w / s for w, s in zip(walls, slowest, strict=True))
+    return [
+        _row("detection wall time", wall, "s"),
+        _row("slowest probe, run alone", slowest_alone, "s"),
+        _row("sum of probes run one by one", summed, "s"),
+        # The target: all probes at once cost little more than the slowest one alone.
+        _row("wall time / slowest probe alone", wall / slowest_alone, "ratio", "<= 1.2"),
+        # Nothing waits for anything else inside one detection.
+        _row("wall time / slowest probe in run", within, "ratio", "<= 1.2"),
+        _row("wall time / sum of probes", wall / summed, "ratio"),
+    ]
+
+
+if __name__ == "__main__":
+    for row in measure():
+        mark = {True: "ok", False: "MISSED", None: ""}[row["ok"]]
+        target = f"(target {row['target']})" if row["target"] else ""
+        print(f"{row['measure']:<32} {row['value']:>8} {row['unit']:<6} {target} {mark}".rstrip())

@@ -1,0 +1,183 @@
+"""Fake operations for page tests: each run waits until the test says."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.core.catalog import Catalog, Signature, default_catalog
+from app.core.detect import Detection, detect
+from app.core.host import Host
+from app.core.install import (
+    EventSink,
+    Plan,
+    RunReport,
+    StepFinished,
+    StepOutput,
+    StepResult,
+    StepStarted,
+    plan_npm_install,
+)
+from app.core.recommend import Recommendation
+from app.core.redact import Redactor
+from app.core.verify import Verification
+from app.ui.operations import recommend_for, with_override
+from tests.fakes import ScriptedRunner, linux_host
+
+SECRET = "sk-ant-api03-very-secret-value"
+
+EACCES = Signature(
+    "eacces",
+    "EACCES",
+    "npm may not write to its global folder.",
+    "Install into a folder of your own (the wizard's default).",
+)
+
+
+def scripted_runner(node: str = "v20.20.2", gate: asyncio.Event | None = None) -> ScriptedRunner:
+    runner = ScriptedRunner(linux_host(ANTHROPIC_API_KEY=SECRET))
+    runner.on("node", "--version", output=node + "\n", gate=gate)
+    runner.on("npm", "--version", output="11.19.1\n")
+    runner.on("npm", "prefix", "-g", output="/usr/local\n")
+    runner.on("git", "--version", output="git version 2.39.5\n")
+    runner.on("gemini", "--version", output="0.24.0\n")
+    return runner
+
+
+class FakeOperations:
+    """Operations whose installs follow a script and wait on the test's gates."""
+
+    def __init__(self, tmp_path: Path, node: str = "v20.20.2") -> None:
+        self.detect_gate: asyncio.Event | None = None
+        self.runner = scripted_runner(node)
+        self._catalog = default_catalog()
+        self.detection: Detection | None = None
+        self.detect_error: Exception | None = None
+        self.tmp_path = tmp_path
+        # tool id -> status each install step ends with; default "succeeded".
+        self.outcomes: dict[str, str] = {}
+        self.retry_outcome = "succeeded"
+        self.step_gate = asyncio.Event()  # every step waits for this
+        self.output: list[str] = ["added 1 package in 2s"]
+        self.verify_status: dict[str, str] = {}
+        self.verify_calls: list[list[str]] = []
+        self.verify_gate: asyncio.Event | None = None
+        self.retries: list[int] = []
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    @property
+    def host(self) -> Host:
+        return self.runner.host
+
+    async def detect(self) -> Detection:
+        if self.detect_gate is not None:
+            await self.detect_gate.wait()
+        if self.detect_error is not None:
+            raise self.detect_error
+        self.detection = await detect(self.runner, self._catalog)
+        return self.detection
+
+    def override(self, key: str, present: bool) -> Detection:
+        assert self.detection is not None
+        self.detection = with_override(self.detection, key, present)
+        return self.detection
+
+    def recommend(self, scenario_id: str, tool_ids: Sequence[str]) -> Recommendation:
+        return recommend_for(self._catalog, self.host, self.detection, scenario_id, tool_ids)
+
+    def default_prefix(self) -> str:
+        return str(self.tmp_path / "prefix")
+
+    def plan(self, tool_ids: Sequence[str], prefix: str) -> Plan:
+        assert self.detection is not None
+        return plan_npm_install(self._catalog, self.host, tool_ids, prefix, self.detection.node)
+
+    def _result(self, plan: Plan, index: int, status: str) -> StepResult:
+        step = plan.steps[index]
+        if step.blocked:
+            return StepResult(step, "blocked", message=step.blocked)
+        if status == "failed":
+            return StepResult(
+                step, "failed", findings=(EACCES,), message="npm failed with exit code 243."
+            )
+        if status == "declined":
+            return StepResult(step, "declined", message="You declined the admin prompt.")  # type: ignore[arg-type]
+        return StepResult(step, status, message=f"{step.title} finished.")  # type: ignore[arg-type]
+
+    async def _step(self, plan: Plan, index: int, status: str, on_event: EventSink) -> StepResult:
+        step = plan.steps[index]
+        on_event(StepStarted(step, index, len(plan.steps)))
+        for line in self.output_for(step.tool_id or "", status):
+            on_event(StepOutput(step, line))
+        try:
+            await self.step_gate.wait()
+        except asyncio.CancelledError:
+            result = StepResult(step, "cancelled", message="Cancelled.")
+            on_event(StepFinished(result, index, len(plan.steps)))
+            raise
+        result = self._result(plan, index, status)
+        on_event(StepFinished(result, index, len(plan.steps)))
+        return result
+
+    def output_for(self, tool_id: str, status: str) -> list[str]:
+        return [f"{tool_id}: {line}" for line in self.output]
+
+    async def install(self, plan: Plan, on_event: EventSink) -> RunReport:
+        report = RunReport()
+        for index, step in enumerate(plan.steps):
+            status = self.outcomes.get(step.tool_id or "", "succeeded")
+            report.results.append(await self._step(plan, index, status, on_event))
+        return report
+
+    async def retry(self, plan: Plan, index: int, on_event: EventSink) -> StepResult:
+        self.retries.append(index)
+        return await self._step(plan, index, self.retry_outcome, on_event)
+
+    async def verify(self, tool_ids: Sequence[str], prefix: str | None) -> list[Verification]:
+        self.verify_calls.append(list(tool_ids))
+        if self.verify_gate is not None:
+            await self.verify_gate.wait()
+        out = []
+        for tool_id in tool_ids:
+            tool = self._catalog.tool(tool_id)
+            status = self.verify_status.get(tool_id, "ok")
+            path = f"{prefix}/bin/{tool.command}"
+            if status == "missing":
+                out.append(
+                    Verification(
+                        tool_id, tool.name, "missing", message="not found", fix="Install it"
+                    )
+                )
+            elif status == "not-on-path":
+                out.append(
+                    Verification(
+                        tool_id,
+                        tool.name,
+                        "not-on-path",
+                        "1.2.3",
+                        path,
+                        message=f"{tool.name} 1.2.3 is installed in {prefix}/bin, not on PATH.",
+                        fix=f"Add {prefix}/bin to your PATH, then open a new terminal.",
+                    )
+                )
+            else:
+                out.append(Verification(tool_id, tool.name, "ok", "1.2.3", path, True))
+        return out
+
+    def log_file(self) -> Path | None:
+        return self.tmp_path / "logs" / "run-1.log"
+
+    def log_folder(self) -> Path:
+        return self.tmp_path / "logs"
+
+    def redact(self, text: str) -> str:
+        return Redactor(self.host.env)(text)
+
+
+def replace_status(result: StepResult, status: str) -> StepResult:
+    return dataclasses.replace(result, status=status)  # type: ignore[arg-type]

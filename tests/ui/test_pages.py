@@ -1,0 +1,418 @@
+"""Each page in each of its states, driven by fake operations."""
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QWizard
+
+from app.ui.wizard import ERROR, FINISH, INSTALL, REVIEW, SYSTEM, TOOLS
+from tests.ui.fake_ops import SECRET, FakeOperations
+from tests.ui.helpers import make_wizard, walk_to
+
+
+@pytest.fixture
+def ops(tmp_path):
+    return FakeOperations(tmp_path)
+
+
+def test_welcome_says_what_will_and_will_not_happen(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)
+    text = " ".join(
+        label.text() for label in wizard.welcome_page.findChildren(type(wizard.system_page.status))
+    )
+    assert "Nothing is installed or changed before you press Install" in text
+    assert "no telemetry" in text
+    assert wizard.wizardStyle() == QWizard.WizardStyle.ModernStyle
+
+
+def test_system_page_while_detecting_then_with_evidence(qtbot, qloop, ops):
+    ops.detect_gate = asyncio.Event()
+    wizard = make_wizard(qtbot, ops)
+    wizard.next()
+    page = wizard.system_page
+    assert "Looking at this computer" in page.status.text()
+    assert not page.isComplete()
+    assert not page.rescan.isEnabled()
+    ops.detect_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert "Debian" in page.status.text()
+    assert page.tree.topLevelItemCount() == 7
+    node = page.tree.topLevelItem(0)
+    assert node.text(0).startswith("Node.js 20.20.2") or "20.20.2" in node.text(0)
+    assert node.child(0).text(0).startswith("$ node --version")
+    assert node.child(0).child(0).text(0) == "v20.20.2"
+    assert node.data(0, Qt.ItemDataRole.AccessibleTextRole).startswith("found: ")
+
+
+def test_system_page_shows_a_failed_detection_and_rescans(qtbot, qloop, ops):
+    ops.detect_error = OSError("probe exploded")
+    wizard = make_wizard(qtbot, ops)
+    wizard.next()
+    page = wizard.system_page
+    qtbot.waitUntil(lambda: "could not finish" in page.status.text(), timeout=5000)
+    assert "probe exploded" in page.status.text()
+    assert not page.isComplete()
+    ops.detect_error = None
+    qtbot.mouseClick(page.rescan, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+
+
+def test_override_marks_a_finding_and_changes_the_plan(qtbot, qloop, tmp_path):
+    ops = FakeOperations(tmp_path, node="v18.19.1")
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, SYSTEM)
+    page = wizard.system_page
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    git = page.tree.topLevelItem(1)
+    page.tree.setCurrentItem(git)
+    assert page.override.isEnabled()
+    qtbot.mouseClick(page.override, Qt.MouseButton.LeftButton)
+    git = page.tree.topLevelItem(1)
+    assert "(set by you)" in git.text(0)
+    assert wizard.detection.git.present is False
+    assert page.tree.currentItem().data(0, Qt.UserRole) == "git"
+
+
+def test_tools_page_shows_status_and_method(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    page = wizard.tools_page
+    assert page.selected_tools() == ["claude-code", "gemini-cli", "codex-cli"]
+    assert page.notes["gemini-cli"].text() == "installed (0.24.0)"
+    assert page.notes["claude-code"].text() == "missing"
+    assert page.methods["codex-cli"].text() == "npm package @openai/codex"
+    assert page.prefix.text() == ops.default_prefix()
+    for box in page.boxes.values():
+        box.setChecked(False)
+    assert not page.isComplete()
+
+
+def test_review_lists_exact_commands_and_copies_a_script(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, REVIEW, tools=["gemini-cli", "codex-cli"])
+    page = wizard.review_page
+    prefix = ops.default_prefix()
+    assert page.table.rowCount() == 2
+    assert page.table.item(0, 1).text() == f"npm install -g --prefix {prefix} @google/gemini-cli"
+    assert page.table.item(1, 2).text() == "nothing special"
+    assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Install"
+    qtbot.mouseClick(page.copy, Qt.MouseButton.LeftButton)
+    script = QGuiApplication.clipboard().text()
+    assert script.startswith("#!/bin/sh")
+    assert f"npm install -g --prefix {prefix} @openai/codex" in script
+    assert ops.retries == [] and "on the clipboard" in page.copied.text()
+
+
+def test_review_marks_a_blocked_step_and_admin_marks(qtbot, qloop, tmp_path):
+    ops = FakeOperations(tmp_path, node="v18.19.1")
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, REVIEW, tools=["gemini-cli"])
+    page = wizard.review_page
+    assert "Node >= 20 needed, found 18.19.1" in page.notes.text()
+    assert not page.isComplete()  # nothing in the plan can run
+
+
+def test_step_marks_render_when_the_engine_provides_them():
+    from dataclasses import dataclass
+
+    from app.core.install import Step
+    from app.ui.present import step_marks
+
+    @dataclass(frozen=True)
+    class MarkedStep(Step):
+        admin: bool = True
+        reboot: bool = True
+        size_mb: float = 48.0
+
+    marks = step_marks(MarkedStep("x", "X", ("x",)))
+    assert marks.words() == ["needs admin rights", "needs a restart", "about 48 MB download"]
+    assert step_marks(Step("y", "Y", ("y",))).words() == []
+
+
+def start_install(qtbot, ops, tools):
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, INSTALL, tools=tools)
+    page = wizard.install_page
+    qtbot.waitUntil(
+        lambda: page.results and page.steps.item(0).text().endswith("Running"), timeout=5000
+    )
+    return wizard, page
+
+
+def test_install_running_shows_the_selected_steps_output(qtbot, qloop, ops):
+    wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    assert page.is_running() and not page.isComplete()
+    assert page.cancel.isEnabled()
+    assert not page.retry.isEnabled() and not page.skip.isEnabled()
+    assert page.steps.item(1).text() == "Install Codex CLI — Waiting"
+    assert page.log.shown_lines()[-1] == "gemini-cli: added 1 package in 2s"
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_install_succeeded(qtbot, qloop, ops):
+    wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert [page.steps.item(i).text() for i in range(2)] == [
+        "Install Gemini CLI — Done",
+        "Install Codex CLI — Done",
+    ]
+    assert page.progress.value() == 2
+    assert "All steps are finished" in page.status.text()
+    assert not page.cancel.isEnabled()
+    assert not page.show_fix.isEnabled()
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_install_failure_offers_fix_retry_and_skip(qtbot, qloop, ops):
+    ops.outcomes = {"gemini-cli": "failed"}
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert page.steps.currentRow() == 0  # the failed step is selected
+    assert page.steps.item(0).text() == "Install Gemini CLI — Failed"
+    assert "1 step(s) need attention" in page.status.text()
+    assert page.retry.isEnabled() and page.skip.isEnabled() and page.show_fix.isEnabled()
+    assert not page.fix.isVisible()
+    page.show_fix.click()
+    assert page.fix.isVisible()
+    assert "npm may not write to its global folder." in page.fix.text()
+    assert "Fix: Install into a folder of your own" in page.fix.text()
+    # The other step is fine: nothing to do there.
+    page.steps.setCurrentRow(1)
+    assert not page.retry.isEnabled() and not page.fix.isVisible()
+    page.steps.setCurrentRow(0)
+    ops.step_gate = asyncio.Event()
+    page.retry.click()
+    qtbot.waitUntil(lambda: page.steps.item(0).text().endswith("Running"), timeout=5000)
+    assert not page.isComplete()
+    assert page.log.shown_lines()[-3:] == [
+        "— retrying —",
+        f"$ npm install -g --prefix {ops.default_prefix()} @google/gemini-cli",
+        "gemini-cli: added 1 package in 2s",
+    ]
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert ops.retries == [0]
+    assert page.steps.item(0).text() == "Install Gemini CLI — Done"
+    assert "All steps are finished" in page.status.text()
+
+
+def test_skip_leaves_the_tool_out_of_the_check(qtbot, qloop, ops):
+    ops.outcomes = {"gemini-cli": "failed"}
+    wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    page.skip.click()
+    assert page.steps.item(0).text() == "Install Gemini CLI — Skipped"
+    assert not page.skip.isEnabled()
+    wizard.next()
+    verify = wizard.verify_page
+    qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=5000)
+    assert ops.verify_calls == [["codex-cli"]]
+    assert verify.table.item(1, 1).text() == "Skipped"
+    assert "1 skipped" in verify.details.text()
+
+
+def test_install_cancelled(qtbot, qloop, ops):
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    page.cancel.click()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert page.steps.item(0).text() == "Install Gemini CLI — Cancelled"
+    assert page.steps.item(1).text() == "Install Codex CLI — Cancelled"
+    assert page.status.text().startswith("Cancelled.")
+    assert page.retry.isEnabled()  # a cancelled step can be run again
+    assert not page.cancel.isEnabled()
+
+
+def test_install_elevation_declined(qtbot, qloop, ops):
+    ops.outcomes = {"codex-cli": "declined"}
+    _wizard, page = start_install(qtbot, ops, ["codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert page.steps.item(0).text() == "Install Codex CLI — Admin rights declined"
+    assert page.retry.isEnabled()
+    page.show_fix.click()
+    assert "needs admin rights" in page.fix.text()
+
+
+def test_log_pane_follows_the_selected_step(qtbot, qloop, ops):
+    ops.outcomes = {"gemini-cli": "failed"}
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    page.steps.setCurrentRow(1)
+    lines = page.log.shown_lines()
+    assert lines[0].startswith("$ npm install -g --prefix")
+    assert lines[0].endswith("@openai/codex")
+    assert "codex-cli: added 1 package in 2s" in lines
+    assert not any(line.startswith("gemini-cli:") for line in lines)
+
+
+def test_open_log_folder(qtbot, qloop, ops, monkeypatch):
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    _wizard, page = start_install(qtbot, ops, ["codex-cli"])
+    page.open_logs.click()
+    assert [u.toLocalFile() for u in opened] == [str(ops.log_folder())]
+
+
+def test_verify_rows_and_rerun(qtbot, qloop, ops):
+    ops.verify_status = {"gemini-cli": "not-on-path", "codex-cli": "missing"}
+    wizard, page = start_install(qtbot, ops, ["claude-code", "gemini-cli", "codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    wizard.next()
+    verify = wizard.verify_page
+    qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=5000)
+    row = [verify.table.item(1, c).text() for c in range(6)]
+    prefix = ops.default_prefix()
+    assert row[:5] == [
+        "Gemini CLI",
+        "Works, not on PATH yet",
+        "1.2.3",
+        f"{prefix}/bin/gemini",
+        "npm (this wizard's folder)",
+    ]
+    assert f"Add {prefix}/bin to your PATH" in row[5]
+    assert verify.table.item(2, 1).text() == "Missing"
+    assert verify.table.item(0, 1).data(Qt.ItemDataRole.AccessibleTextRole) == "Claude Code: Works"
+    assert "2 of 3 tools work." in verify.details.text()
+    ops.verify_status = {}
+    verify.rerun.click()
+    qtbot.waitUntil(lambda: len(ops.verify_calls) == 2 and verify.isComplete(), timeout=5000)
+    assert verify.table.item(2, 1).text() == "Works"
+
+
+def test_finish_gives_sign_in_steps_and_a_redacted_report(qtbot, qloop, ops, tmp_path, monkeypatch):
+    ops.verify_status = {"gemini-cli": "not-on-path"}
+    wizard, page = start_install(qtbot, ops, ["claude-code", "gemini-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.verify_page.isComplete() and bool(wizard.verify_page.results))
+    wizard.next()
+    assert wizard.currentId() == FINISH
+    finish = wizard.finish_page
+    text = finish.steps.text()
+    assert "Claude Code: Run `claude` in a project folder and sign in" in text
+    assert "Gemini CLI: Add" in text and "Then: Run `gemini`" in text
+    assert str(ops.log_file()) in text
+    wizard.detection = type(wizard.detection)(
+        **{**wizard.detection.__dict__, "os_name": f"Debian ANTHROPIC_API_KEY={SECRET}"}
+    )
+    finish.copy.click()
+    report = QGuiApplication.clipboard().text()
+    assert SECRET not in report and "[redacted]" in report
+    assert "[succeeded] Install Claude Code" in report
+    target = tmp_path / "report.txt"
+    monkeypatch.setattr(finish, "ask_save_path", lambda: str(target))
+    finish.save.click()
+    assert target.read_text(encoding="utf-8") == report
+    assert str(target) in finish.saved.text()
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+
+
+def test_uncaught_error_goes_to_the_error_page(qtbot, qloop, ops):
+    from app.ui.errors import make_error_handler
+
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    handler = make_error_handler(wizard.show_error)
+    try:
+        raise ValueError(f"boom with {SECRET}")
+    except ValueError as exc:
+        handler(type(exc), exc, exc.__traceback__)
+    assert wizard.currentId() == ERROR
+    page = wizard.error_page
+    assert str(ops.log_file()) in page.where.text()
+    assert "ValueError: boom" in page.summary.text()
+    assert SECRET not in page.details.toPlainText()
+    assert "Traceback" in page.details.toPlainText()
+
+
+def test_an_error_in_a_task_reaches_the_excepthook(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)
+
+    async def fails():
+        raise RuntimeError("task failed")
+
+    with qtbot.captureExceptions() as caught:
+        wizard.tasks.spawn(fails())
+        qtbot.waitUntil(lambda: bool(caught), timeout=5000)
+    assert "task failed" in str(caught[0][1])
+
+
+def test_step_changes_and_pages_are_announced(qtbot, qloop, ops, monkeypatch):
+    import app.ui.pages.install as install_module
+    import app.ui.wizard as wizard_module
+
+    said = []
+    monkeypatch.setattr(install_module, "announce", lambda _w, text: said.append(text))
+    monkeypatch.setattr(wizard_module, "announce", lambda _w, text: said.append(text))
+    ops.outcomes = {"codex-cli": "failed"}
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert "Installing" in said  # the page title
+    steps = said[said.index("Installing") :]
+    assert steps[1:] == [
+        "Step 1 of 2: Install Gemini CLI",
+        "Install Gemini CLI: Done",
+        "Step 2 of 2: Install Codex CLI",
+        "Install Codex CLI: Failed",
+        "1 step(s) need attention: select one, then Retry, Skip or Show fix.",
+    ]
+
+
+def test_the_real_announcement_event_is_accepted(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.announce import announce
+
+    label = QLabel("x")
+    qtbot.addWidget(label)
+    announce(label, "Step 1 of 3 finished")  # must not raise on this Qt
+
+
+def test_verify_while_checking(qtbot, qloop, ops):
+    ops.verify_gate = asyncio.Event()
+    wizard, page = start_install(qtbot, ops, ["codex-cli"])
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    wizard.next()
+    verify = wizard.verify_page
+    assert verify.details.text() == "Checking…"
+    assert not verify.isComplete() and not verify.rerun.isEnabled()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    ops.verify_gate.set()
+    qtbot.waitUntil(verify.isComplete, timeout=5000)
+    assert verify.rerun.isEnabled()
+    assert verify.details.text() == "1 of 1 tools work."
+
+
+def test_escape_while_installing_cancels_the_install_not_the_wizard(qtbot, qloop, ops):
+    wizard, page = start_install(qtbot, ops, ["gemini-cli"])
+    assert not wizard.button(QWizard.WizardButton.CancelButton).isEnabled()
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert wizard.isVisible()
+    assert page.steps.item(0).text() == "Install Gemini CLI — Cancelled"
+    assert wizard.button(QWizard.WizardButton.CancelButton).isEnabled()
+
+
+def test_tools_page_recommends_for_the_chosen_scenario(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    page = wizard.tools_page
+    assert page.scenario.currentData() == "isolated-ai-clis"
+    text = page.recommendation.text()
+    assert text.startswith("Recommendation: ")
+    assert "because the guide's Recommendation Summary gives" in text
+    assert "on Linux" in text
+    kubernetes = page.scenario.findData("kubernetes")
+    page.scenario.setCurrentIndex(kubernetes)
+    assert page.recommendation.text().startswith("Recommendation: podman, because")
+    assert page.methods["gemini-cli"].toolTip() == "The guide prefers: npm"
