@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from app.core.catalog import Catalog
-from app.core.detect import Detection, Finding
+from app.core.detect import Detection, Override
 from app.core.host import Host
 from app.core.install import (
     Event,
@@ -64,14 +64,6 @@ class Operations(Protocol):
     def redact(self, text: str) -> str: ...
 
 
-def finding_keys(detection: Detection) -> list[str]:
-    """Stable keys for each finding: node, git, docker, gpu, then tool ids."""
-    return ["node", "git", "docker", "gpu", *detection.tools]
-
-
-F = TypeVar("F", bound=Finding)
-
-
 def recommend_for(
     catalog: Catalog,
     host: Host,
@@ -84,26 +76,8 @@ def recommend_for(
 
 
 def with_override(detection: Detection, key: str, present: bool) -> Detection:
-    """The detection with one finding's presence set by the user."""
-    mark = " (set by you)"
-
-    def changed(finding: F) -> F:
-        summary = finding.summary.removesuffix(mark) + mark
-        return dataclasses.replace(finding, present=present, summary=summary)
-
-    if key in detection.tools:
-        tools = dict(detection.tools)
-        tools[key] = changed(tools[key])
-        return dataclasses.replace(detection, tools=tools)
-    if key == "node":
-        return dataclasses.replace(detection, node=changed(detection.node))
-    if key == "git":
-        return dataclasses.replace(detection, git=changed(detection.git))
-    if key == "docker":
-        return dataclasses.replace(detection, docker=changed(detection.docker))
-    if key == "gpu":
-        return dataclasses.replace(detection, gpu=changed(detection.gpu))
-    raise KeyError(f"unknown finding {key!r}")
+    """The detection with one finding's presence set by the user (keys of `by_key()`)."""
+    return detection.with_overrides({key: Override({"present": present}, reason="changed on the System page")})
 
 
 class SessionOperations:
@@ -125,7 +99,6 @@ class SessionOperations:
         return await self.session.detect()
 
     def override(self, key: str, present: bool) -> Detection:
-        # FIXME(issue-4): use the core's override API once detection has one.
         if self.session.detection is None:
             raise RuntimeError("override() before detect()")
         self.session.detection = with_override(self.session.detection, key, present)

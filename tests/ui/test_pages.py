@@ -27,6 +27,15 @@ def test_welcome_says_what_will_and_will_not_happen(qtbot, qloop, ops):
     assert wizard.wizardStyle() == QWizard.WizardStyle.ModernStyle
 
 
+def item_for(page, key):
+    """The System page's top-level row for the finding with this key."""
+    for row in range(page.tree.topLevelItemCount()):
+        item = page.tree.topLevelItem(row)
+        if item.data(0, Qt.UserRole) == key:
+            return item
+    raise AssertionError(f"no row for {key!r}")
+
+
 def test_system_page_while_detecting_then_with_evidence(qtbot, qloop, ops):
     ops.detect_gate = asyncio.Event()
     wizard = make_wizard(qtbot, ops)
@@ -38,8 +47,8 @@ def test_system_page_while_detecting_then_with_evidence(qtbot, qloop, ops):
     ops.detect_gate.set()
     qtbot.waitUntil(page.isComplete, timeout=5000)
     assert "Debian" in page.status.text()
-    assert page.tree.topLevelItemCount() == 7
-    node = page.tree.topLevelItem(0)
+    assert page.tree.topLevelItemCount() == len(wizard.detection.by_key())
+    node = item_for(page, "node")
     assert node.text(0).startswith("Node.js 20.20.2") or "20.20.2" in node.text(0)
     assert node.child(0).text(0).startswith("$ node --version")
     assert node.child(0).child(0).text(0) == "v20.20.2"
@@ -65,12 +74,12 @@ def test_override_marks_a_finding_and_changes_the_plan(qtbot, qloop, tmp_path):
     walk_to(qtbot, wizard, SYSTEM)
     page = wizard.system_page
     qtbot.waitUntil(page.isComplete, timeout=5000)
-    git = page.tree.topLevelItem(1)
-    page.tree.setCurrentItem(git)
+    page.tree.setCurrentItem(item_for(page, "git"))
     assert page.override.isEnabled()
     qtbot.mouseClick(page.override, Qt.MouseButton.LeftButton)
-    git = page.tree.topLevelItem(1)
-    assert "(set by you)" in git.text(0)
+    git = item_for(page, "git")
+    assert "set by you" in git.text(0)
+    assert "treated as not installed" in git.text(0)
     assert wizard.detection.git.present is False
     assert page.tree.currentItem().data(0, Qt.UserRole) == "git"
 

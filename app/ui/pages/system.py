@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.ui.operations import finding_keys
 from app.ui.pages.base import Page, button, text_label
 from app.ui.present import step_icon
 
@@ -98,7 +97,7 @@ class SystemPage(Page):
             self.status.setText(self.tr("Looking at this computer…"))
         else:
             self.status.setText(self.tr("%s (%s)") % (detection.os_name, detection.machine))
-            for key, finding in zip(finding_keys(detection), detection.findings(), strict=True):
+            for key, finding in detection.by_key().items():
                 state = self.tr("found") if finding.present else self.tr("not found")
                 item = QTreeWidgetItem([finding.summary, finding.path or ""])
                 item.setIcon(0, step_icon("succeeded" if finding.present else "blocked"))
