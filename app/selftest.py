@@ -102,7 +102,7 @@ def _run_checks(base: Path, out: Callable[[str], None]) -> None:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wizard = SetupWizard(session)
+    wizard = SetupWizard.for_session(session)
     wizard.show()
     app.processEvents()
     # bench/ times start-up to this line: keep it right after the first show.

@@ -67,7 +67,7 @@ def measure() -> list[dict[str, Any]]:
     if code != 0:
         raise RuntimeError(f"the wizard's install failed (exit {code})")
     return [
-        row("memory", "wizard, idle on Choose", peaks["idle"] / MB, "MB"),
+        row("memory", "wizard, idle on Tools", peaks["idle"] / MB, "MB"),
         row("memory", "wizard, peak during install", peaks["wizard"] / MB, "MB"),
         row("memory", "npm processes, peak during install", peaks["children"] / MB, "MB"),
     ]

@@ -1,7 +1,8 @@
 """Drive the real wizard through an install, offscreen; used by bench_memory.
 
-Usage: wizard_install.py NPM_PREFIX. Prints "idle" once detection is shown
-and "done" when the install page finishes; exits 0 when every step succeeded.
+Usage: wizard_install.py NPM_PREFIX. Prints "idle" on the Tools page once
+detection is done and "done" when the install page finishes; exits 0 when
+every step succeeded.
 """
 
 from __future__ import annotations
@@ -27,24 +28,35 @@ async def drive(wizard: SetupWizard, prefix: str) -> bool:
     wizard.detection_changed.connect(lambda: wizard.detection and detected.set())
     wizard.start_detection()
     await detected.wait()
-    wizard.next()  # System
-    wizard.next()  # Choose
+    while wizard.currentPage() is not wizard.tools_page:
+        _next(wizard)
     print("idle", flush=True)
     await asyncio.sleep(1.0)  # lets the parent sample the idle wizard
-    wizard.choose_page.prefix.setText(prefix)
+    wizard.tools_page.prefix.setText(prefix)
     finished = asyncio.Event()
-    wizard.install_page.run_finished.connect(finished.set)
-    wizard.next()  # Install: starts the plan
+    page = wizard.install_page
+    page.completeChanged.connect(lambda: page.isComplete() and finished.set())
+    while wizard.currentPage() is not page:  # Review, then Install starts the plan
+        _next(wizard)
     await finished.wait()
     print("done", flush=True)
-    return bool(wizard.report and wizard.report.succeeded)
+    return bool(wizard.results) and all(
+        r is not None and r.status == "succeeded" for r in wizard.results
+    )
+
+
+def _next(wizard: SetupWizard) -> None:
+    before = wizard.currentPage()
+    wizard.next()
+    if wizard.currentPage() is before:
+        raise RuntimeError(f"the wizard would not leave {type(before).__name__}")
 
 
 def main() -> int:
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wizard = SetupWizard(Session.for_this_machine())
+    wizard = SetupWizard.for_session(Session.for_this_machine())
     wizard.show()
     with loop:
         ok = loop.run_until_complete(drive(wizard, sys.argv[1]))
