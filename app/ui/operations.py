@@ -77,7 +77,9 @@ def recommend_for(
 
 def with_override(detection: Detection, key: str, present: bool) -> Detection:
     """The detection with one finding's presence set by the user (keys of `by_key()`)."""
-    return detection.with_overrides({key: Override({"present": present}, reason="changed on the System page")})
+    return detection.with_overrides(
+        {key: Override({"present": present}, reason="changed on the System page")}
+    )
 
 
 class SessionOperations:
