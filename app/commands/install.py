@@ -1,17 +1,42 @@
-"""`ai-cli-setup install`: plan, install with npm, verify."""
+"""`ai-cli-setup install`: plan, show the plan, install step by step, verify, summarise."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
-from app.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, check_tools, tool_list
-from app.core.install import Event, StepFinished, StepOutput, StepStarted
+from app.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    check_tools,
+    tool_list,
+)
+from app.core.install import (
+    Decision,
+    ElevationNeeded,
+    Event,
+    StepFinished,
+    StepOutput,
+    StepQuiet,
+    StepResult,
+    StepStarted,
+)
 from app.core.logs import current_log_path
+from app.core.planner import Choices, render_plan
 from app.core.session import Session
 
 NAME = "install"
-HELP = "install AI CLIs with npm and verify them"
+HELP = "install prerequisites and AI CLIs, then verify them"
+
+_ANSWERS: dict[str, Decision] = {
+    "r": "retry",
+    "s": "skip",
+    "c": "continue",
+    "t": "stop",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,16 +52,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="npm prefix to install into (default: the global one if writable, "
         "else a folder in your home)",
     )
+    parser.add_argument("--uv", action="store_true", help="also install uv")
+    parser.add_argument(
+        "--container-runtime",
+        choices=("docker", "podman"),
+        help="also install a container runtime",
+    )
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before installing")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the last install from its first unfinished step",
+    )
 
 
 def print_event(event: Event) -> None:
     if isinstance(event, StepStarted):
         print(f"[{event.index + 1}/{event.total}] {event.step.title}", flush=True)
-        if event.step.note:
+        if event.step.note and not event.step.skip:
             print(f"    note: {event.step.note}", flush=True)
     elif isinstance(event, StepOutput):
         print(f"    | {event.line}", flush=True)
+    elif isinstance(event, StepQuiet):
+        minutes = event.seconds / 60
+        print(f"    … no output for {minutes:.0f} min; still running (Ctrl+C cancels)", flush=True)
+    elif isinstance(event, ElevationNeeded):
+        print(f"    {event.description}", flush=True)
     elif isinstance(event, StepFinished):
         result = event.result
         print(f"    => {result.status}: {result.message}", flush=True)
@@ -44,23 +85,53 @@ def print_event(event: Event) -> None:
             print(f"       {finding.explanation} Fix: {finding.fix}", flush=True)
 
 
-async def run(session: Session, args: argparse.Namespace) -> int:
+async def ask_after_failure(result: StepResult) -> Decision:
+    """In a terminal, the user chooses what happens after a failed step."""
+    prompt = "    [r]etry, [s]kip, [c]ontinue, s[t]op? "
+    while True:
+        answer = await asyncio.to_thread(input, prompt)
+        choice = _ANSWERS.get(answer.strip().lower()[:1])
+        if choice:
+            return choice
+
+
+def _choices(session: Session, args: argparse.Namespace) -> Choices:
+    if args.resume:
+        state = session.last_run()
+        if state is None:
+            raise UsageError("there is no earlier install to resume")
+        return state.choices
     tools = check_tools(session, args.tools)
-    await session.detect()
-    plan = session.plan(tools, args.npm_prefix)
-    print(f"Plan (npm prefix {plan.npm_prefix}):")
-    for step in plan.steps:
-        print(f"  - {step.title}: {' '.join(step.argv)}")
-        if step.blocked:
-            print(f"      blocked: {step.blocked}")
+    return Choices(
+        tuple(tools),
+        args.npm_prefix or None,
+        uv=args.uv,
+        container_runtime=args.container_runtime,
+    )
+
+
+async def run(session: Session, args: argparse.Namespace) -> int:
+    choices = _choices(session, args)
+    detection = await session.detect()
+    await session.detect_extras(choices)
+    plan = session.plan(choices.tools, choices.npm_prefix, choices)
+    for line in render_plan(plan, detection.os_name):
+        print(line)
+    if not plan.runnable and not args.resume:
+        print("Nothing to do.")
+    interactive = bool(sys.stdin) and sys.stdin.isatty()
     if not args.yes:
-        if not sys.stdin or not sys.stdin.isatty():
+        if not interactive:
             print("Nothing was installed. Re-run with --yes to install without asking.")
             return EXIT_USAGE
         if input("Install now? [y/N] ").strip().lower() not in ("y", "yes"):
             print("Nothing was installed.")
             return EXIT_FAILED
-    report = await session.install(plan, print_event)
+    state = session.last_run() if args.resume else None
+    if state is not None:
+        state.finished = False
+    decide = ask_after_failure if interactive and not args.yes else None
+    report = await session.install(plan, print_event, decide=decide, state=state)
     print("Summary:")
     for result in report.results:
         verification = result.verification
@@ -68,5 +139,7 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         print(f"  {result.status:<9} {result.step.title}{version}")
         if verification and verification.status == "not-on-path":
             print(f"            {verification.message} {verification.fix}")
+        elif result.status in ("failed", "blocked", "declined"):
+            print(f"            {result.message}")
     print(f"Log: {current_log_path()}")
     return EXIT_OK if report.succeeded else EXIT_FAILED

@@ -19,8 +19,12 @@ name by which troubleshooting fixes, recommendations and profiles refer to
 it, so none of them can carry a command of their own. An action is data an
 executor turns into an argument list (`Action.argv`); a piped install script
 from the guide is a `script` action (URL and interpreter), never a shell
-string. A broken file fails with its file name, key and reason; unknown keys
-are errors, and every cross-reference is checked at load.
+string. The planner (`app.core.planner`) turns a method into the argument
+lists of one plan step: placeholders such as {user} and {node_major} filled,
+a script downloaded first, then run. A method the guide lacks says why in
+its `note`; `download_mb` is its rough size. A broken file fails with its
+file name, key and reason; unknown keys are errors, and every cross-reference
+is checked at load.
 """
 
 from __future__ import annotations
@@ -40,8 +44,9 @@ OS_NAMES: Final = ("windows", "macos", "linux")
 MANAGERS: Final = ("brew", "brew-cask", "winget", "npm", "apt", "dnf")
 INTERPRETERS: Final = ("sh", "bash", "powershell")
 PLACEHOLDERS: Final = frozenset(
-    {"user", "home", "brew_prefix", "npm_prefix", "localappdata", "programfiles", "appdata"}
-)
+    {"user", "home", "brew_prefix", "npm_prefix", "localappdata", "programfiles", "appdata",
+     "node_major"}
+)  # fmt: skip
 ITEM_KINDS: Final = (
     "prerequisite",
     "package-manager",
@@ -111,14 +116,17 @@ class Action:
         """Whether `argv()` gives a command (no download, no manual work)."""
         return self.kind in ("package", "command")
 
-    def argv(self, values: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    def argv(
+        self, values: Mapping[str, str] | None = None, *, upgrade: bool = False
+    ) -> tuple[str, ...]:
         """The exact argument list, without any elevation prefix.
 
         `values` fills placeholders such as {user}; the executor adds
-        sudo/pkexec/runas itself when `admin` is set.
+        sudo/pkexec/runas itself when `admin` is set. `upgrade` gives the
+        package manager's way to bring an older copy up to date.
         """
         if self.kind == "package":
-            return _package_argv(self.manager, self.packages)
+            return _package_argv(self.manager, self.packages, upgrade=upgrade)
         if self.kind == "command":
             return tuple(fill(part, values or {}) for part in self.argv_template)
         raise ValueError(f"a {self.kind} action has no argument list of its own")
@@ -148,20 +156,25 @@ class Action:
         }[self.kind]
 
 
-def _package_argv(manager: str, packages: tuple[str, ...]) -> tuple[str, ...]:
+def _package_argv(
+    manager: str, packages: tuple[str, ...], *, upgrade: bool = False
+) -> tuple[str, ...]:
+    verb = "upgrade" if upgrade else "install"
     if manager == "brew":
-        return ("brew", "install", *packages)
+        return ("brew", verb, *packages)
     if manager == "brew-cask":
-        return ("brew", "install", "--cask", *packages)
+        return ("brew", verb, "--cask", *packages)
     if manager == "winget":
         # Unattended: without these flags winget waits for a keypress on first use.
         return (
-            "winget", "install", "--id", packages[0], "--exact",
+            "winget", verb, "--id", packages[0], "--exact",
             "--accept-package-agreements", "--accept-source-agreements",
         )  # fmt: skip
     if manager == "npm":
-        return ("npm", "install", "-g", *packages)
-    return (manager if manager == "dnf" else "apt-get", "install", "-y", *packages)
+        return ("npm", "install", "-g", *(f"{p}@latest" if upgrade else p for p in packages))
+    if manager == "dnf":
+        return ("dnf", verb, "-y", *packages)
+    return ("apt-get", "install", "-y", *packages)  # apt upgrades by installing again
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
@@ -189,7 +202,8 @@ class Method:
     recommended: tuple[str, ...] = ()
     guide: str = ""
     installs: bool = True
-    note: str = ""
+    note: str = ""  # why the product adds it, when `guide` is empty
+    download_mb: int = 0  # rough size of what it downloads
 
     @property
     def admin(self) -> bool:
@@ -253,6 +267,16 @@ class _Item:
         """Install methods for this system, the guide's recommended first."""
         fitting = [m for m in self.install if m.applies_to(os_name, distros)]
         return tuple(sorted(fitting, key=lambda m: os_name not in m.recommended))
+
+    def method_for(
+        self, os_name: str, distros: tuple[str, ...], managers: Iterable[str]
+    ) -> Method | None:
+        """The guide's preferred install method whose package managers are all in `managers`."""
+        have = set(managers)
+        for method in self.methods_for(os_name, distros):
+            if method.installs and have.issuperset(method.managers):
+                return method
+        return None
 
     def methods(self) -> Iterator[Method]:
         yield from self.install
@@ -493,6 +517,11 @@ class _Reader:
             raise self.fail(key, "expected true or false")
         return raw
 
+    def count(self, key: str, raw: object) -> int:
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+            raise self.fail(key, "expected a whole number")
+        return raw
+
     def regex(self, key: str, raw: object) -> str:
         text = self.text(key, raw)
         try:
@@ -579,6 +608,7 @@ def _action(r: _Reader, key: str, raw: object) -> Action:
             raise r.fail(f"{key}.admin", "Homebrew never runs as root")
         values.setdefault("admin", manager in ("apt", "dnf"))
     if kind == "script":
+        r.placeholders(f"{key}.url", values["url"])
         values["interpreter"] = r.one_of(f"{key}.interpreter", data["interpreter"], INTERPRETERS)
     if kind == "command":
         argv = r.texts(f"{key}.argv", data["argv"])
@@ -602,7 +632,7 @@ def _method(r: _Reader, key: str, raw: object, item_id: str) -> Method:
         key,
         raw,
         {"id", "label", "os", "actions"},
-        {"distros", "recommended", "guide", "installs", "note"},
+        {"distros", "recommended", "guide", "installs", "note", "download_mb"},
     )
     method_id = r.text(f"{key}.id", data["id"])
     if not method_id.startswith(f"{item_id}."):
@@ -612,6 +642,10 @@ def _method(r: _Reader, key: str, raw: object, item_id: str) -> Method:
     if not isinstance(data["actions"], list) or not data["actions"]:
         raise r.fail(f"{key}.actions", "expected a non-empty list of actions")
     actions = tuple(_action(r, f"{key}.actions[{i}]", a) for i, a in enumerate(data["actions"]))
+    guide = r.text(f"{key}.guide", data.get("guide", ""), empty=True)
+    note = r.text(f"{key}.note", data.get("note", ""), empty=True)
+    if not guide and not note:
+        raise r.fail(f"{key}.note", "a step not in the guide says why in a note")
     return Method(
         id=method_id,
         item_id=item_id,
@@ -620,9 +654,10 @@ def _method(r: _Reader, key: str, raw: object, item_id: str) -> Method:
         actions=actions,
         distros=r.texts(f"{key}.distros", data.get("distros", [])),
         recommended=recommended,
-        guide=r.text(f"{key}.guide", data.get("guide", ""), empty=True),
+        guide=guide,
         installs=r.flag(f"{key}.installs", data.get("installs", True)),
-        note=r.text(f"{key}.note", data.get("note", ""), empty=True),
+        note=note,
+        download_mb=r.count(f"{key}.download_mb", data.get("download_mb", 0)),
     )
 
 
@@ -790,9 +825,7 @@ def _tables(path: Path) -> tuple[dict[str, Table], dict[str, GuideList]]:
             if len(cells) != len(columns):
                 raise r.fail(f"{key}.rows[{j}]", f"{len(cells)} cells for {len(columns)} columns")
             rows.append(cells)
-        index = t.get("index", 0)
-        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
-            raise r.fail(f"{key}.index", "expected a whole number")
+        index = r.count(f"{key}.index", t.get("index", 0))
         table_id = r.text(f"{key}.id", t["id"])
         if table_id in tables:
             raise r.fail(f"{key}.id", f"duplicate id {table_id!r}")

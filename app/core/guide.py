@@ -34,7 +34,8 @@ INSTALL_PREFIXES: tuple[tuple[str, ...], ...] = (
     ("podman", "machine", "start"), ("docker", "desktop"), ("docker", "model"),
 )  # fmt: skip
 _PACKAGE_VERBS = ("install", "upgrade")
-_GUIDE_VALUES = {"home": "~", "user": "$USER"}
+# What the guide writes where the catalog has a placeholder.
+_GUIDE_VALUES = {"home": "~", "user": "$USER", "npm_prefix": "~/.npm-global", "node_major": "20"}
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,8 @@ def action_forms(action: Action) -> list[Form]:
     if action.kind == "package":
         return [Form("package", (action.manager,), frozenset(action.packages), action.admin)]
     if action.kind == "script":
-        return [Form("script", (action.url, action.interpreter), admin=action.admin)]
+        url = fill(action.url, _GUIDE_VALUES)
+        return [Form("script", (url, action.interpreter), admin=action.admin)]
     if action.kind == "command":
         return [Form("argv", action.argv(_GUIDE_VALUES), admin=action.admin)]
     if action.kind == "path":

@@ -92,12 +92,6 @@ class Host:
     def is_recorded(self) -> bool:
         return self.executables is not None
 
-    def join(self, *parts: str) -> str:
-        """Join path parts the way this host spells paths."""
-        if self.is_windows and self.is_recorded:
-            return ntpath.join(*parts)
-        return os.path.join(*parts)
-
     def is_executable_file(self, path: str) -> bool:
         if self.executables is not None:
             return path in self.executables
@@ -106,6 +100,17 @@ class Host:
     @property
     def is_windows(self) -> bool:
         return self.system == "windows"
+
+    @property
+    def os_name(self) -> str:
+        """The system in the catalog's words: windows, macos or linux."""
+        return "macos" if self.system == "darwin" else self.system
+
+    @property
+    def distros(self) -> tuple[str, ...]:
+        """os-release ID then ID_LIKE (empty off Linux or when unknown)."""
+        found = [self.os_release.get("ID", ""), *self.os_release.get("ID_LIKE", "").split()]
+        return tuple(d for d in found if d)
 
     @property
     def pretty_name(self) -> str:
@@ -149,12 +154,29 @@ class Host:
             return prefix
         return os.path.join(prefix, "bin")
 
+    def fallback_bin_dirs(self) -> list[str]:
+        """Folders a login shell would have on PATH that an app started from Finder or a
+        desktop menu may lack (Homebrew's, the user's own)."""
+        if self.is_windows:
+            return []
+        home = self.home or self.env.get("HOME", "")
+        user = [os.path.join(home, ".local", "bin"), os.path.join(home, ".npm-global", "bin")]
+        if self.system == "darwin":
+            return ["/opt/homebrew/bin", "/opt/homebrew/sbin", "/usr/local/bin", *user]
+        return user
+
+    def join(self, *parts: str) -> str:
+        """Join path parts the way this host spells paths."""
+        if self.is_windows and self.is_recorded:
+            return ntpath.join(*parts)
+        return os.path.join(*parts)
+
     def default_user_npm_prefix(self) -> str:
         """A per-user npm prefix, used when the global one is not writable."""
         if self.is_windows:
-            appdata = self.env.get("APPDATA") or os.path.join(self.home, "AppData", "Roaming")
-            return os.path.join(appdata, "npm")
-        return os.path.join(self.home, ".npm-global")
+            appdata = self.env.get("APPDATA") or self.join(self.home, "AppData", "Roaming")
+            return self.join(appdata, "npm")
+        return self.join(self.home, ".npm-global")
 
 
 def resolve_executable(

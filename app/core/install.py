@@ -1,52 +1,65 @@
-"""Install plans and their execution.
+"""The install engine: runs a plan step by step, streaming every line.
 
-A plan is an ordered list of steps, each an exact argument list. Running a
-plan streams every line to the caller, then verifies what the step was for:
-a step succeeds only when its tool answers `--version`.
+Each step's commands run through the one runner; a step's admin commands
+share one elevation prompt, shown before it is asked. PATH is refreshed
+after a step that may change it and handed to every later step. A failed
+step can be retried, skipped or passed; its dependents are then blocked.
+Success is decided by verification (the tool answers `--version`), never
+by what an installer printed. Every line is redacted before it is shown.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from app.core.catalog import Catalog, Signature
-from app.core.detect import NodeFinding
+from app.core.detect import Finding
+from app.core.elevation import ElevationOutcome, Elevator, elevator_for
 from app.core.host import Host
-from app.core.runner import Outcome, Runner
+from app.core.planner import Command, Plan, Step, plan_npm_install, wsl_finding
+from app.core.redact import Redactor
+from app.core.runner import (
+    EnvironmentSource,
+    LineSink,
+    Outcome,
+    Runner,
+    environment_source,
+    path_key,
+    with_fallback_dirs,
+)
+from app.core.runstate import RunState
 from app.core.verify import Verification, verify_tool
 from app.core.versions import at_least
+
+__all__ = [
+    "Event",
+    "Plan",
+    "RunReport",
+    "Step",
+    "StepFinished",
+    "StepOutput",
+    "StepQuiet",
+    "StepStarted",
+    "plan_npm_install",
+    "run_plan",
+]
 
 log = logging.getLogger("ai_cli_setup.install")
 
 STEP_TIMEOUT = 30 * 60.0
+QUIET_AFTER = 3 * 60.0  # warn after this long without a line of output
 
-StepStatus = Literal["pending", "running", "succeeded", "failed", "cancelled", "blocked", "skipped"]
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    title: str
-    argv: tuple[str, ...]
-    tool_id: str | None = None
-    env: tuple[tuple[str, str], ...] = ()
-    blocked: str = ""  # why the step cannot run on this machine, if it cannot
-    note: str = ""  # something the user should know before it runs
-
-
-@dataclass(frozen=True)
-class Plan:
-    steps: tuple[Step, ...]
-    npm_prefix: str
-
-    @property
-    def runnable(self) -> bool:
-        return any(not s.blocked for s in self.steps)
+StepStatus = Literal[
+    "pending", "running", "succeeded", "failed", "declined", "cancelled", "blocked", "skipped"
+]
+Decision = Literal["retry", "skip", "continue", "stop"]
 
 
 @dataclass(frozen=True)
@@ -73,60 +86,75 @@ class StepOutput:
 
 
 @dataclass(frozen=True)
+class StepQuiet:
+    """A step printed nothing for `seconds`; it may be waiting or stuck."""
+
+    step: Step
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ElevationNeeded:
+    """Shown before the system asks for admin rights: exactly what will run."""
+
+    step: Step
+    description: str
+
+
+@dataclass(frozen=True)
 class StepFinished:
     result: StepResult
     index: int
     total: int
 
 
-Event = StepStarted | StepOutput | StepFinished
+Event = StepStarted | StepOutput | StepQuiet | ElevationNeeded | StepFinished
 EventSink = Callable[[Event], None]
+Decide = Callable[[StepResult], Awaitable[Decision]]
 
 
 @dataclass
 class RunReport:
     results: list[StepResult] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # the environment after the last step
 
     @property
     def succeeded(self) -> bool:
-        return bool(self.results) and all(r.status == "succeeded" for r in self.results)
-
-
-def plan_npm_install(
-    catalog: Catalog, host: Host, tool_ids: Sequence[str], prefix: str, node: NodeFinding
-) -> Plan:
-    """One `npm install -g` step per chosen CLI, blocked where Node cannot run it."""
-    steps = []
-    for tool_id in tool_ids:
-        tool = catalog.tool(tool_id)
-        blocked = note = ""
-        if not node.present:
-            blocked = f"Node.js {tool.node_min} or newer is needed and none was found."
-        elif not node.npm_version:
-            blocked = "npm was not found next to Node.js."
-        elif not at_least(node.version, tool.node_floor):
-            blocked = f"Node >= {tool.node_floor} needed, found {node.version}."
-        elif not at_least(node.version, tool.node_min):
-            note = (
-                f"The newest {tool.name} needs Node >= {tool.node_min}; with Node "
-                f"{node.version} npm installs the newest release that supports it."
-            )
-        steps.append(
-            Step(
-                id=f"npm:{tool_id}",
-                title=f"Install {tool.name}",
-                argv=("npm", "install", "-g", "--prefix", prefix, tool.npm_package),
-                tool_id=tool_id,
-                env=(
-                    ("npm_config_update_notifier", "false"),
-                    ("npm_config_fund", "false"),
-                    ("npm_config_audit", "false"),
-                ),
-                blocked=blocked,
-                note=note,
-            )
+        """Every step done or already satisfied."""
+        return bool(self.results) and all(
+            r.status == "succeeded" or (r.status == "skipped" and r.step.skip) for r in self.results
         )
-    return Plan(tuple(steps), prefix)
+
+    def summary(self) -> list[str]:
+        """One line per step, for the end of a run."""
+        return [f"{r.status:<9} {r.step.title}: {r.message}".rstrip(": ") for r in self.results]
+
+
+class _EnvRunner:
+    """The runner, seen with a refreshed environment (what verification must use)."""
+
+    def __init__(self, runner: Runner, env: Mapping[str, str]) -> None:
+        self.inner = runner
+        self.host: Host = dataclasses.replace(runner.host, env=dict(env))
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        timeout: float | None = None,
+        on_line: LineSink | None = None,
+        extra_dirs: Sequence[str] = (),
+    ) -> Outcome:
+        return await self.inner.run(
+            argv,
+            env=self.host.env if env is None else env,
+            cwd=cwd,
+            timeout=timeout,
+            on_line=on_line,
+            extra_dirs=extra_dirs,
+        )
 
 
 def top_level_engine_warning(output: str, package: str) -> bool:
@@ -138,62 +166,292 @@ def top_level_engine_warning(output: str, package: str) -> bool:
     return False
 
 
+async def _continue(_result: StepResult) -> Decision:
+    return "continue"
+
+
 async def run_plan(
-    plan: Plan, runner: Runner, catalog: Catalog, on_event: EventSink | None = None
+    plan: Plan,
+    runner: Runner,
+    catalog: Catalog,
+    on_event: EventSink | None = None,
+    *,
+    decide: Decide | None = None,
+    state: RunState | None = None,
+    elevator: Elevator | None = None,
+    env_source: EnvironmentSource | None = None,
+    redactor: Redactor | None = None,
+    quiet_after: float = QUIET_AFTER,
+    step_timeout: float = STEP_TIMEOUT,
 ) -> RunReport:
-    """Run every step in order; a failure does not stop the steps after it."""
+    """Run every step in order. After a failure `decide` chooses: retry, skip, continue, stop.
+
+    With `state`, each step's status is saved as it changes, and steps that
+    finished in an earlier run are not run again (`install --resume`).
+    """
+    host = runner.host
+    emit = on_event or (lambda event: None)
+    decide = decide or _continue
+    redactor = redactor or Redactor(host.env)
+    engine = _Engine(
+        plan,
+        runner,
+        catalog,
+        emit,
+        elevator or elevator_for(host, runner),
+        env_source or environment_source(host),
+        redactor,
+        quiet_after,
+        step_timeout,
+    )
     report = RunReport()
     total = len(plan.steps)
-    emit = on_event or (lambda event: None)
+    satisfied: set[str] = set()
+    stopped = ""
     for index, step in enumerate(plan.steps):
         emit(StepStarted(step, index, total))
-        if step.blocked:
+        unmet = [n for n in step.needs if n not in satisfied]
+        if stopped:
+            result = StepResult(step, "cancelled", message=stopped)
+        elif step.skip:
+            result = StepResult(step, "skipped", message=step.skip)
+        elif state is not None and state.done(step.id):
+            result = StepResult(step, "succeeded", message="Done in the earlier run.")
+        elif step.blocked:
             result = StepResult(step, "blocked", message=step.blocked)
+        elif unmet:
+            titles = ", ".join(plan.step(n).title for n in unmet)
+            result = StepResult(step, "blocked", message=f"Needs {titles}, which did not finish.")
         else:
+            if state is not None:
+                state.mark(step.id, "running")
             try:
-                result = await _run_step(step, plan, runner, catalog, emit)
+                result = await engine.attempt(step, decide)
             except asyncio.CancelledError:
                 result = StepResult(
                     step, "cancelled", message="Cancelled; this step may be incomplete."
                 )
-                report.results.append(result)
-                emit(StepFinished(result, index, total))
+                _finish(report, result, state, emit, index, total)
                 for later in plan.steps[index + 1 :]:
                     report.results.append(StepResult(later, "cancelled", message="Not started."))
                 raise
-        log.info("step %s: %s %s", step.id, result.status, result.message)
-        report.results.append(result)
-        emit(StepFinished(result, index, total))
+            if result.status == "cancelled":
+                stopped = "Not started: the run was stopped."
+        if result.status == "succeeded" or (result.status == "skipped" and step.skip):
+            satisfied.add(step.id)
+            if result.status == "succeeded" and step.refresh_path:
+                engine.refresh_env(step)
+        _finish(report, result, state, emit, index, total)
+    if state is not None:
+        state.finish()
+    report.env = dict(engine.env)
     return report
 
 
-async def _run_step(
-    step: Step, plan: Plan, runner: Runner, catalog: Catalog, emit: EventSink
-) -> StepResult:
-    env = dict(runner.host.env)
-    env.update(step.env)
-    outcome = await runner.run(
-        step.argv, env=env, timeout=STEP_TIMEOUT, on_line=lambda line: emit(StepOutput(step, line))
-    )
-    findings = tuple(catalog.diagnose(outcome.output))
-    if step.tool_id is None:
-        status = "succeeded" if outcome.ok else "failed"
-        return StepResult(step, status, outcome, None, findings, outcome.sentence())
-    tool = catalog.tool(step.tool_id)
-    verification = await verify_tool(runner, catalog, step.tool_id, plan.npm_prefix)
-    if top_level_engine_warning(outcome.output, tool.npm_package):
-        message = f"npm warned that {tool.name} does not support this Node.js version."
-        return StepResult(step, "failed", outcome, verification, findings, message)
-    if not outcome.ok:
-        blocker = findings[0].explanation if findings else ""
-        return StepResult(
-            step,
-            "failed",
-            outcome,
-            verification,
-            findings,
-            f"{outcome.sentence()} {blocker}".strip(),
+def _finish(
+    report: RunReport,
+    result: StepResult,
+    state: RunState | None,
+    emit: EventSink,
+    index: int,
+    total: int,
+) -> None:
+    log.info("step %s: %s %s", result.step.id, result.status, result.message)
+    report.results.append(result)
+    if state is not None:
+        state.mark(result.step.id, result.status, result.message)
+    emit(StepFinished(result, index, total))
+
+
+@dataclass
+class _Engine:
+    plan: Plan
+    runner: Runner
+    catalog: Catalog
+    emit: EventSink
+    elevator: Elevator
+    env_source: EnvironmentSource
+    redactor: Redactor
+    quiet_after: float
+    step_timeout: float
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        host = self.runner.host
+        self.env = with_fallback_dirs(host, host.env)
+
+    def refresh_env(self, step: Step) -> None:
+        """PATH as a new terminal would see it now, handed to every later step (C03, C22)."""
+        self.env = self.env_source.refreshed(self.env)
+        host = self.runner.host
+        dirs = host.path_dirs(self.env)
+        added = [folder for folder in step.path_dirs if folder not in dirs]
+        if added:
+            self.env[path_key(self.env)] = host.path_separator.join([*added, *dirs])
+        log.info("PATH for later steps: %s", self.env.get(path_key(self.env), ""))
+
+    async def attempt(self, step: Step, decide: Decide) -> StepResult:
+        while True:
+            result = await self.run_step(step)
+            if result.status not in ("failed", "declined"):
+                return result
+            choice = await decide(result)
+            log.info("step %s %s; decision: %s", step.id, result.status, choice)
+            if choice == "retry":
+                continue
+            if choice == "skip":
+                return dataclasses.replace(
+                    result, status="skipped", message=f"Skipped after: {result.message}"
+                )
+            if choice == "stop":
+                return dataclasses.replace(result, status="cancelled")
+            return result
+
+    async def run_step(self, step: Step) -> StepResult:
+        env = dict(self.env)
+        env.update(step.env)
+        if step.node_min:
+            blocked = await self._node_too_old(step, env)
+            if blocked:
+                return StepResult(step, "blocked", message=blocked)
+
+        lines: list[str] = []
+        last = [time.monotonic()]
+
+        def on_line(line: str) -> None:
+            clean = self.redactor(line)
+            lines.append(clean)
+            last[0] = time.monotonic()
+            self.emit(StepOutput(step, clean))
+
+        watchdog = asyncio.ensure_future(self._watch(step, last))
+        try:
+            outcome, elevation = await self._run_commands(step, env, on_line)
+        finally:
+            watchdog.cancel()
+        output = "\n".join(lines)
+        findings = tuple(self.catalog.diagnose(output))
+        if elevation is not None and elevation.status != "ok":
+            status: StepStatus = "declined" if elevation.status == "declined" else "failed"
+            return StepResult(step, status, outcome, None, findings, elevation.message)
+        if outcome is not None and not outcome.ok:
+            blocker = findings[0].explanation if findings else ""
+            fix = f" Fix: {findings[0].fix}" if findings else ""
+            message = self.redactor(f"{outcome.sentence()} {blocker}{fix}".strip())
+            verification = None
+            if step.tool_id is not None:
+                verification = await self._verify(step, env)
+            return StepResult(step, "failed", outcome, verification, findings, message)
+        if step.tool_id is not None:
+            return await self._verified_tool(step, env, outcome, output, findings)
+        return await self._verified_prerequisite(step, outcome, findings)
+
+    async def _run_commands(
+        self, step: Step, env: dict[str, str], on_line: LineSink
+    ) -> tuple[Outcome | None, ElevationOutcome | None]:
+        """Each run of plain commands directly, each run of admin commands behind one prompt."""
+        outcome: Outcome | None = None
+        for admin, group in _groups(step.commands):
+            if admin:
+                argvs = [c.argv for c in group]
+                self.emit(ElevationNeeded(step, self.elevator.describe(argvs)))
+                elevation = await self.elevator.run(argvs, env=env, on_line=on_line)
+                if not elevation.ok:
+                    return outcome, elevation
+                continue
+            for command in group:
+                outcome = await self.runner.run(
+                    command.argv, env=env, timeout=self.step_timeout, on_line=on_line
+                )
+                if not outcome.ok:
+                    return outcome, None
+        return outcome, None
+
+    async def _watch(self, step: Step, last: list[float]) -> None:
+        """Emit StepQuiet each time the step stays silent for `quiet_after` seconds."""
+        warned_for = 0.0
+        while True:
+            wait = max(0.05, last[0] + self.quiet_after - time.monotonic())
+            await asyncio.sleep(wait)
+            silent = time.monotonic() - last[0]
+            if silent >= self.quiet_after and last[0] != warned_for:
+                warned_for = last[0]
+                log.info("step %s: no output for %.0f s", step.id, silent)
+                self.emit(StepQuiet(step, silent))
+
+    async def _node_too_old(self, step: Step, env: dict[str, str]) -> str:
+        probe = await self.runner.run(["node", "--version"], env=env, timeout=30)
+        match = re.search(r"v?(\d+\.\d+\.\d+)", probe.output) if probe.ok else None
+        found = match.group(1) if match else None
+        if found is None:
+            return f"Node >= {step.node_min} needed, and node was not found on PATH."
+        if not at_least(found, step.node_min):
+            return f"Node >= {step.node_min} needed, found {found}."
+        return ""
+
+    async def _verify(self, step: Step, env: dict[str, str]) -> Verification:
+        assert step.tool_id is not None
+        view = _EnvRunner(self.runner, env)
+        return await verify_tool(view, self.catalog, step.tool_id, self.plan.npm_prefix)
+
+    async def _verified_tool(
+        self,
+        step: Step,
+        env: dict[str, str],
+        outcome: Outcome | None,
+        output: str,
+        findings: tuple[Signature, ...],
+    ) -> StepResult:
+        assert step.tool_id is not None
+        tool = self.catalog.tool(step.tool_id)
+        verification = await self._verify(step, env)
+        if top_level_engine_warning(output, tool.npm_package):
+            message = f"npm warned that {tool.name} does not support this Node.js version."
+            return StepResult(step, "failed", outcome, verification, findings, message)
+        status: StepStatus = "succeeded" if verification.passed else "failed"
+        message = self.redactor(verification.message)
+        return StepResult(step, status, outcome, verification, findings, message)
+
+    async def _verified_prerequisite(
+        self, step: Step, outcome: Outcome | None, findings: tuple[Signature, ...]
+    ) -> StepResult:
+        if not step.check or step.reboot:
+            done = "Done." if not step.reboot else "Done; restart the computer to finish."
+            if step.relogin:
+                done = "Done; log out and back in for it to take effect."
+            return StepResult(step, "succeeded", outcome, None, findings, done)
+        env = self.env_source.refreshed(self.env)
+        check = await self.runner.run(list(step.check), env=env, timeout=60)
+        if check.ok:
+            first = check.lines[0] if check.lines else ""
+            return StepResult(step, "succeeded", outcome, None, findings, first)
+        message = (
+            f"The installer finished, but `{' '.join(step.check)}` did not work: {check.sentence()}"
         )
-    if not verification.passed:
-        return StepResult(step, "failed", outcome, verification, findings, verification.message)
-    return StepResult(step, "succeeded", outcome, verification, findings, verification.message)
+        return StepResult(step, "failed", outcome, None, findings, message)
+
+
+async def probe_extras(runner: Runner, *, uv: bool, wsl: bool) -> dict[str, Finding]:
+    """What the planner needs beyond Detection: uv, and on Windows the state of WSL (C16)."""
+    # FIXME(detect): these belong in detect.py's Detection; kept here until it has them.
+    found: dict[str, Finding] = {}
+    if uv:
+        out = await runner.run(["uv", "--version"], timeout=20)
+        match = re.search(r"uv (\d+\.\d+\.\d+)", out.output) if out.ok else None
+        version = match.group(1) if match else None
+        found["uv"] = Finding("uv", version is not None, version, out.executable)
+    if wsl and runner.host.is_windows:
+        out = await runner.run(["wsl.exe", "--status"], timeout=20)
+        found["wsl"] = wsl_finding(out.output, out.ok)
+    return found
+
+
+def _groups(commands: Sequence[Command]) -> list[tuple[bool, list[Command]]]:
+    """Consecutive commands with the same admin need, in order."""
+    groups: list[tuple[bool, list[Command]]] = []
+    for command in commands:
+        if groups and groups[-1][0] == command.admin:
+            groups[-1][1].append(command)
+        else:
+            groups.append((command.admin, [command]))
+    return groups

@@ -23,8 +23,15 @@ class _RedactingFilter(logging.Filter):
         self._redactor = redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self._redactor(record.getMessage())
+        text = record.getMessage()
+        # A traceback can carry secrets too (a failing URL, an argument): fold it in first.
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        if record.stack_info:
+            text += "\n" + record.stack_info
+        record.msg = self._redactor(text)
         record.args = None
+        record.exc_info = record.exc_text = record.stack_info = None
         return True
 
 

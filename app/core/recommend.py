@@ -9,7 +9,7 @@ picks each item's install method the way the guide ranks them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,12 +53,12 @@ class Machine:
     @classmethod
     def from_host(cls, host: Host, detection: Any = None, **overrides: Any) -> Machine:
         """Facts from a Host and, optionally, an `app.core.detect.Detection`."""
-        os_name = {"darwin": "macos"}.get(host.system, host.system)
+        os_name = host.os_name
         facts: dict[str, Any] = {
             "os": os_name,
             "arch": normalise_arch(host.machine),
             "os_version": _os_version(host, os_name),
-            "distros": _distros(host.os_release),
+            "distros": host.distros,
             "name": host.pretty_name if os_name != "macos" else "",
         }
         if os_name == "macos" and facts["arch"] == "arm64":
@@ -108,11 +108,6 @@ def _os_version(host: Host, os_name: str) -> str:
     if os_name == "linux":
         return host.os_release.get("VERSION_ID", "")
     return host.release
-
-
-def _distros(os_release: Mapping[str, str]) -> tuple[str, ...]:
-    found = [os_release.get("ID", ""), *os_release.get("ID_LIKE", "").split()]
-    return tuple(d for d in found if d)
 
 
 def _from_detection(detection: Any, os_name: str) -> dict[str, Any]:
@@ -165,6 +160,9 @@ class Check:
 @dataclass(frozen=True)
 class PlannedMethod:
     """The install method chosen for one item on this machine."""
+
+    # FIXME(planner): this is a summary of what `planner.build_plan` makes into steps;
+    # once the planner takes a recommendation's runtime option, show its steps instead.
 
     item_id: str
     name: str
@@ -311,8 +309,14 @@ def _preference(catalog: Catalog, option: RuntimeOption, machine: Machine) -> tu
         machine.runtimes.get(i) in RUNNING or i in machine.present for i in option.items
     )
     licensed = machine.large_company is True and _licence_limited(catalog, option)
-    installable = all(_method(catalog.item(i), machine) is not None for i in option.items)
+    installable = all(_recommended(catalog.item(i), machine) for i in option.items)
     return (not installed, licensed, not installable)
+
+
+def _recommended(item: Item, machine: Machine) -> bool:
+    """Whether the item has an install method recommended for this system (and distribution)."""
+    method = _method(item, machine)
+    return method is not None and machine.os in method.recommended
 
 
 def _licence_limited(catalog: Catalog, option: RuntimeOption) -> bool:
@@ -336,7 +340,7 @@ def _why_this_one(
     if best[1] < runner_up[1]:
         return f", and it needs no paid licence ({ranked[1][0].name} does above 250 employees)"
     if best[2] < runner_up[2]:
-        return f", and {ranked[1][0].name} has no install method for this Linux"
+        return f", and {ranked[1][0].name} has no recommended install method for this Linux"
     return ", which names it first"
 
 
@@ -427,15 +431,12 @@ def _gpu(
 
 
 def _method(item: Item, machine: Machine) -> Method | None:
-    """The guide's preferred method whose package managers this machine has."""
-    methods = [m for m in item.methods_for(machine.os, machine.distros) if m.installs]
-    if not methods:
-        return None
+    """The guide's preferred method whose package managers this machine has, else its first."""
     managers = USUAL_MANAGERS[machine.os] if machine.managers is None else machine.managers
-    for method in methods:
-        if all(m in managers for m in method.managers):
-            return method
-    return methods[0]
+    chosen = item.method_for(machine.os, machine.distros, managers)
+    if chosen is not None:
+        return chosen
+    return next((m for m in item.methods_for(machine.os, machine.distros) if m.installs), None)
 
 
 def _installs(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import importlib
 import logging
 import os
 import re
@@ -19,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import psutil
 
@@ -143,6 +144,96 @@ def kill_tree(pid: int, grace: float = KILL_GRACE) -> None:
     psutil.wait_procs(alive, timeout=grace)
 
 
+def path_key(env: Mapping[str, str]) -> str:
+    """The name PATH has in `env` (Windows keeps it as `Path`)."""
+    return "Path" if "Path" in env and "PATH" not in env else "PATH"
+
+
+def with_fallback_dirs(host: Host, env: Mapping[str, str]) -> dict[str, str]:
+    """`env` with the host's usual bin folders that exist appended to PATH, once each."""
+    result = dict(env)
+    key = path_key(result)
+    dirs = host.path_dirs(result)
+    extra = [d for d in host.fallback_bin_dirs() if d not in dirs and os.path.isdir(d)]
+    if extra:
+        result[key] = host.path_separator.join(dirs + extra)
+    return result
+
+
+def expand_windows_variables(value: str, env: Mapping[str, str]) -> str:
+    """Expand `%NAME%` the way Windows does (names are case-insensitive; unknown ones stay)."""
+    lower = {k.lower(): v for k, v in env.items()}
+    return re.sub(r"%([^%;]+)%", lambda m: lower.get(m.group(1).lower(), m.group(0)), value)
+
+
+class EnvironmentSource(Protocol):
+    """Where a fresh PATH comes from after a step may have changed it (C03, C22)."""
+
+    def refreshed(self, env: Mapping[str, str]) -> dict[str, str]: ...
+
+
+RegistryRead = Callable[[str], str | None]  # "machine" | "user" -> the raw Path value
+
+
+def read_windows_registry_path(scope: str) -> str | None:  # pragma: no cover - Windows only
+    try:
+        winreg: Any = importlib.import_module("winreg")
+    except ImportError:  # a recorded Windows machine replayed elsewhere
+        return None
+
+    if scope == "machine":
+        root = winreg.HKEY_LOCAL_MACHINE
+        key = r"SYSTEM\CurrentControlSet\Control\Session Manager\Environment"
+    else:
+        root, key = winreg.HKEY_CURRENT_USER, "Environment"
+    try:
+        with winreg.OpenKey(root, key) as handle:
+            value, _kind = winreg.QueryValueEx(handle, "Path")
+            return str(value)
+    except OSError:
+        return None
+
+
+class WindowsRegistryPath:
+    """PATH as a new process would get it: machine Path, then user Path, variables expanded.
+
+    Folders only the running process had (the wizard's own) are kept at the end.
+    """
+
+    def __init__(self, read: RegistryRead = read_windows_registry_path) -> None:
+        self.read = read
+
+    def refreshed(self, env: Mapping[str, str]) -> dict[str, str]:
+        result = dict(env)
+        key = path_key(result)
+        fresh: list[str] = []
+        for scope in ("machine", "user"):
+            raw = self.read(scope)
+            if raw:
+                fresh += [expand_windows_variables(p, env) for p in raw.split(";") if p]
+        if not fresh:
+            return result
+        seen = {p.rstrip("\\").lower() for p in fresh}
+        old = [p for p in result.get(key, "").split(";") if p]
+        kept = [p for p in old if p.rstrip("\\").lower() not in seen]
+        result[key] = ";".join(fresh + kept)
+        return result
+
+
+class LoginPath:
+    """Unix: the usual bin folders that now exist (uv's ~/.local/bin, say) join PATH."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    def refreshed(self, env: Mapping[str, str]) -> dict[str, str]:
+        return with_fallback_dirs(self.host, env)
+
+
+def environment_source(host: Host) -> EnvironmentSource:
+    return WindowsRegistryPath() if host.is_windows else LoginPath(host)
+
+
 class ProcessRunner:
     """Runs real commands on this machine with asyncio subprocesses."""
 
@@ -164,7 +255,7 @@ class ProcessRunner:
         argv = tuple(argv)
         if not argv or not all(isinstance(a, str) for a in argv):
             raise TypeError("a command is a non-empty list of strings")
-        run_env = dict(self.host.env if env is None else env)
+        run_env = with_fallback_dirs(self.host, self.host.env if env is None else env)
         path_dirs = self.host.path_dirs(run_env)
         exe = resolve_executable(argv[0], self.host, extra_dirs, path=path_dirs)
         if exe is None:

@@ -7,17 +7,22 @@ work itself.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core import container
 from app.core.catalog import Catalog, default_catalog
-from app.core.detect import Detection, Facts, LiveFacts, detect
+from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
 from app.core.host import Host
-from app.core.install import EventSink, Plan, RunReport, plan_npm_install, run_plan
+from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.paths import Paths
+from app.core.planner import Choices, build_plan
 from app.core.recording import replay
+from app.core.redact import Redactor
 from app.core.runner import ProcessRunner, Runner
+from app.core.runstate import RunState
 from app.core.verify import Verification, verify_tool
 
 
@@ -27,6 +32,7 @@ class Session:
     catalog: Catalog
     paths: Paths
     detection: Detection | None = field(default=None)
+    extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
 
@@ -58,15 +64,54 @@ class Session:
             return node.npm_prefix
         return self.host.default_user_npm_prefix()
 
-    def plan(self, tool_ids: Sequence[str], prefix: str | None = None) -> Plan:
+    async def detect_extras(self, choices: Choices) -> dict[str, Finding]:
+        """Findings the planner needs for `choices` that detect() does not make yet."""
+        self.extras = await probe_extras(
+            self.runner, uv=choices.uv, wsl=bool(choices.container_runtime)
+        )
+        return self.extras
+
+    def plan(
+        self, tool_ids: Sequence[str], prefix: str | None = None, choices: Choices | None = None
+    ) -> Plan:
+        """The ordered steps for the chosen tools (and, with `choices`, uv and a runtime)."""
         if self.detection is None:
             raise RuntimeError("detect() must run before plan()")
-        return plan_npm_install(
-            self.catalog, self.host, tool_ids, prefix or self.default_prefix(), self.detection.node
+        choices = choices or Choices(tuple(tool_ids), prefix or None)
+        if choices.npm_prefix and not self.host.is_recorded:
+            writable = prefix_is_writable(choices.npm_prefix, self.host)
+            choices = dataclasses.replace(choices, npm_prefix_writable=writable)
+        return build_plan(
+            self.catalog,
+            self.host,
+            self.detection,
+            choices,
+            others=self.extras,
+            # A recorded machine downloads into its own folders, not this one's.
+            download_dir="" if self.host.is_recorded else str(self.paths.cache / "downloads"),
         )
 
-    async def install(self, plan: Plan, on_event: EventSink | None = None) -> RunReport:
-        return await run_plan(plan, self.runner, self.catalog, on_event)
+    async def install(
+        self,
+        plan: Plan,
+        on_event: EventSink | None = None,
+        *,
+        decide: Decide | None = None,
+        state: RunState | None = None,
+    ) -> RunReport:
+        if state is None:
+            state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
+        (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
+        report = await run_plan(
+            plan, self.runner, self.catalog, on_event, decide=decide, state=state
+        )
+        # C03: detection and verification after the install see the refreshed PATH too.
+        self.runner.host = dataclasses.replace(self.host, env=report.env)
+        return report
+
+    def last_run(self) -> RunState | None:
+        """The run-state of the last install, for `install --resume`."""
+        return RunState.load(self.paths.state, Redactor(self.host.env))
 
     async def verify(
         self, tool_ids: Sequence[str], prefix: str | None = None
@@ -75,4 +120,27 @@ class Session:
             await asyncio.gather(
                 *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
             )
+        )
+
+    async def verify_container(self, folder: Path) -> list[Verification]:
+        """The tools inside the image of a `container init` folder (where="container")."""
+        spec = container.read_spec(folder)
+        docker = self.detection.docker if self.detection else None
+        return await container.verify_in_container(
+            self.runner, self.catalog, spec, docker=docker, folder=folder
+        )
+
+    async def build_container(
+        self, folder: Path, on_event: EventSink | None = None, *, no_cache: bool = False
+    ) -> container.BuildResult:
+        """Build the image of a `container init` folder, streaming its output."""
+        spec = container.read_spec(folder)
+        return await container.build_image(
+            self.runner,
+            self.catalog,
+            container.default_settings(),
+            spec,
+            folder,
+            no_cache=no_cache,
+            on_event=on_event,
         )

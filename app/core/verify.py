@@ -31,6 +31,7 @@ class Verification:
     message: str = ""
     fix: str = ""
     output: str = ""
+    where: str = "native"  # "native", or "container" for a check inside the image
 
     @property
     def passed(self) -> bool:

@@ -119,7 +119,8 @@ class SessionOperations:
         return await self.session.install(plan, on_event)
 
     async def retry(self, plan: Plan, index: int, on_event: EventSink) -> StepResult:
-        # FIXME(issue-5): the engine's own retry; until then one step runs as its own plan.
+        # The steps it waited for ran earlier in this run; it is tried again on its own.
+        # FIXME(ui): use run_plan's `decide` (retry/skip/continue) instead of a second run.
         total = len(plan.steps)
 
         def renumber(event: Event) -> None:
@@ -127,7 +128,8 @@ class SessionOperations:
                 event = dataclasses.replace(event, index=index, total=total)
             on_event(event)
 
-        single = Plan((plan.steps[index],), plan.npm_prefix)
+        step = dataclasses.replace(plan.steps[index], needs=())
+        single = Plan((step,), plan.npm_prefix, plan.system, plan.manager, plan.choices)
         report = await run_plan(single, self.session.runner, self.session.catalog, renumber)
         return report.results[0]
 

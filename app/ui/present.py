@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from app.core.catalog import Tool
 from app.core.detect import Finding
 from app.core.install import Plan, Step, StepResult
+from app.core.planner import display_command
 from app.core.verify import Verification
 from app.core.versions import at_least
 
@@ -70,6 +71,41 @@ def step_icon(status: str) -> QIcon:
     return _icon(_STEP_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
 
 
+_FINDING_ICONS = {
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "problem": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "unknown": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+}
+
+
+def finding_icon(level: str) -> QIcon:
+    """Found, needs attention or unknown; "missing" and "not applicable" stay quiet."""
+    pixmap = _FINDING_ICONS.get(level)
+    return _icon(pixmap) if pixmap is not None else _blank_icon()
+
+
+def finding_state_text(level: str) -> str:
+    """What a screen reader says before a finding's summary."""
+    return {
+        "ok": _tr("found"),
+        "missing": _tr("not found"),
+        "problem": _tr("needs attention"),
+        "not-applicable": _tr("not needed here"),
+        "unknown": _tr("not known"),
+    }.get(level, level)
+
+
+def group_title(group: str) -> str:
+    return {
+        "computer": _tr("This computer"),
+        "prerequisites": _tr("Prerequisites"),
+        "tools": _tr("AI CLIs"),
+        "containers": _tr("Container runtimes"),
+        "managers": _tr("Package and version managers"),
+        "network": _tr("Network"),
+    }.get(group, _tr("Other"))
+
+
 def _blank_icon() -> QIcon:
     pixmap = QPixmap(16, 16)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -117,21 +153,21 @@ class StepMarks:
 
 
 def step_marks(step: Step) -> StepMarks:
-    # FIXME(issue-5): Step gains admin/relogin/reboot/size fields; until then read them if present.
-    size = getattr(step, "size_mb", None)
     return StepMarks(
-        admin=bool(getattr(step, "admin", False)),
-        relogin=bool(getattr(step, "relogin", False)),
-        reboot=bool(getattr(step, "reboot", False)),
-        size_mb=float(size) if size is not None else None,
+        admin=step.admin,
+        relogin=step.relogin,
+        reboot=step.reboot,
+        size_mb=float(step.download_mb) if step.download_mb else None,
     )
 
 
 def command_text(step: Step, windows: bool) -> str:
-    """The step's exact command as the user would type it."""
-    if windows:
-        return subprocess.list2cmdline(step.argv)
-    return shlex.join(step.argv)
+    """The step's exact commands as the user would type them, one a line."""
+    system = "windows" if windows else "linux"
+    return "\n".join(
+        display_command(c.argv, system) + (_tr(" (admin)") if c.admin else "")
+        for c in step.commands
+    )
 
 
 def plan_as_script(plan: Plan, windows: bool) -> str:
@@ -139,24 +175,26 @@ def plan_as_script(plan: Plan, windows: bool) -> str:
     lines: list[str] = []
     if windows:
         lines.append("# " + _tr("AI CLI Setup plan (PowerShell)"))
-        for step in plan.steps:
-            lines.append(f"\n# {step.title}")
-            if step.blocked:
-                lines.append("# " + _tr("blocked: %s") % step.blocked)
-            for name, value in step.env:
-                lines.append(f"$env:{name} = '{value}'")
-            lines.append(("# " if step.blocked else "") + "& " + command_text(step, True))
     else:
-        lines.append("#!/bin/sh")
-        lines.append("# " + _tr("AI CLI Setup plan"))
-        lines.append("set -e")
-        for step in plan.steps:
-            lines.append(f"\n# {step.title}")
-            if step.blocked:
-                lines.append("# " + _tr("blocked: %s") % step.blocked)
-            env = " ".join(f"{name}={shlex.quote(value)}" for name, value in step.env)
-            command = (env + " " if env else "") + command_text(step, False)
-            lines.append(("# " if step.blocked else "") + command)
+        lines += ["#!/bin/sh", "# " + _tr("AI CLI Setup plan"), "set -e"]
+    for step in plan.steps:
+        lines.append(f"\n# {step.title}")
+        if step.skip:
+            lines.append("# " + _tr("skipped: %s") % step.skip)
+        if step.blocked:
+            lines.append("# " + _tr("blocked: %s") % step.blocked)
+        off = "# " if step.blocked or step.skip else ""
+        if windows:
+            lines += [f"{off}$env:{name} = '{value}'" for name, value in step.env]
+        env = " ".join(f"{name}={shlex.quote(value)}" for name, value in step.env)
+        for command in step.commands:
+            if windows:
+                admin = "  # " + _tr("in an elevated PowerShell") if command.admin else ""
+                line = "& " + subprocess.list2cmdline(command.argv) + admin
+            else:
+                line = ("sudo " if command.admin else "") + shlex.join(command.argv)
+                line = (env + " " if env and not command.admin else "") + line
+            lines.append(off + line)
     return "\n".join(lines) + "\n"
 
 

@@ -32,7 +32,8 @@ def build_report(
         for index, step in enumerate(plan.steps):
             result = results[index] if index < len(results) else None
             status = result.status if result is not None else "not run"
-            lines.append(f"  [{status}] {step.title}: {' '.join(step.argv)}")
+            commands = "; ".join(" ".join(c.argv) for c in step.commands) or step.skip
+            lines.append(f"  [{status}] {step.title}: {commands}")
             if result is not None and result.message:
                 lines.append(f"      {result.message}")
     if verifications:

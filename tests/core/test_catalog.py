@@ -133,9 +133,36 @@ def test_piped_install_scripts_are_script_actions_never_shell_strings():
     for method in catalog.steps.values():
         for action in method.actions:
             if action.runnable:
-                argv = action.argv({"user": "u", "home": "/h"})
+                argv = action.argv({"user": "u", "home": "/h", "npm_prefix": "/p"})
                 assert "|" not in argv and not any(";" in part for part in argv), method.id
                 assert argv[0] not in ("sh", "bash", "sudo", "powershell"), method.id
+
+
+@pytest.mark.parametrize(
+    ("step_id", "argv"),
+    [
+        ("node.winget", ("winget", "upgrade", "--id", "OpenJS.NodeJS.LTS", "--exact",
+                         "--accept-package-agreements", "--accept-source-agreements")),
+        ("node.brew", ("brew", "upgrade", "node")),
+        ("node.dnf", ("dnf", "upgrade", "-y", "nodejs")),
+        ("codex-cli.npm", ("npm", "install", "-g", "@openai/codex@latest")),
+        ("docker-desktop.brew", ("brew", "upgrade", "--cask", "docker")),
+    ],
+)  # fmt: skip
+def test_package_actions_know_how_to_upgrade(step_id, argv):
+    (action,) = [a for a in default_catalog().step(step_id).actions if a.kind == "package"]
+    assert action.argv(upgrade=True) == argv
+
+
+def test_method_for_picks_the_preferred_method_this_machine_can_run():
+    git = default_catalog().item("git")
+    assert git.method_for("linux", ("fedora",), {"dnf"}).id == "git.dnf"
+    assert git.method_for("linux", ("ubuntu", "debian"), {"apt"}).id == "git.apt"
+    assert git.method_for("linux", ("alpine",), {"apk"}) is None
+    assert git.method_for("macos", (), {"brew"}).id == "git.brew"
+    assert git.method_for("macos", (), set()).id == "git.xcode-clt"  # no Homebrew here
+    uv = default_catalog().item("uv")
+    assert uv.method_for("linux", ("ubuntu",), set()).id == "uv.script"  # no manager needed
 
 
 def test_flags_for_admin_relogin_and_reboot():
@@ -321,13 +348,19 @@ def edit(folder, name, old, new):
         ("prerequisites.toml", 'argv = ["usermod", "-aG", "docker", "{user}"], admin = true, relogin = true },\n]',
          'argv = ["sudo", "usermod", "-aG", "docker", "{user}"], relogin = true },\n]',
          "prerequisites.docker-engine.install[0].actions[2].argv", "set admin = true"),
-        ("prerequisites.toml", '"{home}/.npm-global"]', '"{username}/.npm-global"]',
+        ("prerequisites.toml", '"{npm_prefix}"] }', '"{username}"] }',
          "prerequisites.node.setup[0].actions[0].argv[4]", "unknown placeholder {username}"),
-        ("prerequisites.toml", 'os = ["windows"]\nrecommended = ["windows"]\nguide = "Windows Built-in Tools"\nactions = [{ kind = "package", manager = "winget", packages = ["Git.Git"] }]',
-         'os = ["windows"]\nrecommended = ["linux"]\nguide = "Windows Built-in Tools"\nactions = [{ kind = "package", manager = "winget", packages = ["Git.Git"] }]',
+        ("prerequisites.toml", 'os = ["windows"]\nrecommended = ["windows"]\nguide = "Windows Built-in Tools"\ndownload_mb = 65\nactions = [{ kind = "package", manager = "winget", packages = ["Git.Git"] }]',
+         'os = ["windows"]\nrecommended = ["linux"]\nguide = "Windows Built-in Tools"\ndownload_mb = 65\nactions = [{ kind = "package", manager = "winget", packages = ["Git.Git"] }]',
          "prerequisites.git.install[0].recommended[0]", "'linux' is not one of windows"),
         ("prerequisites.toml", 'id = "git.apt"', 'id = "apt-git"',
-         "prerequisites.git.install[2].id", "starts with 'git.'"),
+         "prerequisites.git.install[3].id", "starts with 'git.'"),
+        ("prerequisites.toml", "setup_{node_major}.x", "setup_{node}.x",
+         "prerequisites.node.install[1].actions[0].url", "unknown placeholder {node}"),
+        ("prerequisites.toml", 'download_mb = 65\n', 'download_mb = -65\n',
+         "prerequisites.git.install[0].download_mb", "expected a whole number"),
+        ("prerequisites.toml", 'note = "Not in the guide: macOS\'s /usr/bin/git asks for these tools."\n', "",
+         "prerequisites.git.install[2].note", "says why in a note"),
         ("prerequisites.toml", 'id = "git.apt"', 'id = "git.winget"', "git.winget", "duplicate step id"),
         ("prerequisites.toml", 'requires_items = ["docker-desktop"]', 'requires_items = ["docker-dekstop"]',
          "prerequisites.docker-model-runner.requires_items", "unknown item 'docker-dekstop'"),

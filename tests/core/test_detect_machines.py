@@ -97,13 +97,15 @@ def test_cuda_workstation():
     assert (d.gpu.state, d.gpu.version, d.gpu.memory_mib) == ("nvidia", "580.95.05", 24564)
 
 
-def test_ubuntu_with_node_12_blocks_the_installs_before_they_run():
+def test_ubuntu_with_node_12_upgrades_node_before_the_installs_run():
     session, d = replay("ubuntu-node12")
     assert d.node.version == "12.22.9"  # C07
     assert d.node.prefix_writable is False  # C06: root-owned /usr/local
     plan = session.plan(["gemini-cli", "claude-code"])
-    blocked = {step.title: step.blocked for step in plan.steps}
-    assert any("Node >= 20 needed, found 12.22.9" in (b or "") for b in blocked.values())
+    upgrade = plan.step("node.nodesource")
+    assert "Node >= 20 needed, found 12.22.9." in upgrade.note
+    gemini = plan.step("gemini-cli.npm")
+    assert "node.nodesource" in gemini.needs and gemini.node_min == "20"  # checked again
     assert plan.npm_prefix == "/home/<user>/.npm-global"  # a user prefix, never sudo
 
 
@@ -164,7 +166,7 @@ def test_debian_with_a_root_owned_prefix_plans_a_user_prefix():
     assert d.node.prefix_writable is False  # C06
     plan = session.plan(["claude-code", "gemini-cli"])
     assert plan.npm_prefix == "/home/<user>/.npm-global"
-    assert not any("sudo" in " ".join(step.argv) for step in plan.steps)
+    assert not any("sudo" in c.argv for step in plan.steps for c in step.commands)
 
 
 def test_the_development_machine_recorded_live():

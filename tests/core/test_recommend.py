@@ -168,7 +168,9 @@ def test_fedora_gets_podman_because_the_guide_has_no_dnf_docker():
     assert machine.distros == ("fedora",)
     result = recommend(default_catalog(), machine, "general", ["gemini-cli"])
     assert result.runtime == "podman"
-    assert "docker (Docker Engine) has no install method for this Linux" in result.reason
+    assert (
+        "docker (Docker Engine) has no recommended install method for this Linux" in result.reason
+    )
     assert [p.step_id for p in result.installs] == ["podman.dnf", "node.dnf", "gemini-cli.npm"]
 
 

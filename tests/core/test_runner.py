@@ -122,3 +122,25 @@ def test_splitter_keeps_a_multibyte_character_split_across_chunks():
     splitter = LineSplitter()
     assert splitter.feed(data[:2]) == []
     assert splitter.feed(data[2:]) == ["héllo"]
+
+
+def test_an_app_started_from_finder_still_finds_user_and_homebrew_folders(tmp_path, run_async):
+    # Finder gives apps PATH=/usr/bin:/bin:/usr/sbin:/sbin; a login shell has more.
+    home = tmp_path / "home"
+    tool = home / ".local" / "bin" / "uv"
+    tool.parent.mkdir(parents=True)
+    tool.write_text(
+        f"#!{sys.executable}\nimport os\nprint('uv 0.7.8'); print(os.environ['PATH'])\n"
+    )
+    tool.chmod(0o755)
+    host = Host(system="darwin", env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}, home=str(home))
+    assert host.fallback_bin_dirs()[:3] == [
+        "/opt/homebrew/bin",
+        "/opt/homebrew/sbin",
+        "/usr/local/bin",
+    ]
+    outcome = run_async(ProcessRunner(host).run(["uv", "--version"]))
+    assert outcome.ok and outcome.lines[0] == "uv 0.7.8"
+    # The child gets the folder too, appended after what PATH already had.
+    assert outcome.lines[1].startswith("/usr/bin:/bin:/usr/sbin:/sbin:")
+    assert outcome.lines[1].endswith(str(tool.parent))

@@ -27,10 +27,17 @@ def test_welcome_says_what_will_and_will_not_happen(qtbot, qloop, ops):
     assert wizard.wizardStyle() == QWizard.WizardStyle.ModernStyle
 
 
-def item_for(page, key):
-    """The System page's top-level row for the finding with this key."""
+def finding_rows(page):
+    """The System page's finding rows (children of its section rows)."""
     for row in range(page.tree.topLevelItemCount()):
-        item = page.tree.topLevelItem(row)
+        section = page.tree.topLevelItem(row)
+        for index in range(section.childCount()):
+            yield section.child(index)
+
+
+def item_for(page, key):
+    """The System page's row for the finding with this key."""
+    for item in finding_rows(page):
         if item.data(0, Qt.UserRole) == key:
             return item
     raise AssertionError(f"no row for {key!r}")
@@ -47,7 +54,9 @@ def test_system_page_while_detecting_then_with_evidence(qtbot, qloop, ops):
     ops.detect_gate.set()
     qtbot.waitUntil(page.isComplete, timeout=5000)
     assert "Debian" in page.status.text()
-    assert page.tree.topLevelItemCount() == len(wizard.detection.by_key())
+    assert len(list(finding_rows(page))) == len(wizard.detection.by_key())
+    sections = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
+    assert sections[:4] == ["This computer", "Prerequisites", "AI CLIs", "Container runtimes"]
     node = item_for(page, "node")
     assert node.text(0).startswith("Node.js 20.20.2") or "20.20.2" in node.text(0)
     assert node.child(0).text(0).startswith("$ node --version")
@@ -105,7 +114,7 @@ def test_review_lists_exact_commands_and_copies_a_script(qtbot, qloop, ops):
     prefix = ops.default_prefix()
     assert page.table.rowCount() == 2
     assert page.table.item(0, 1).text() == f"npm install -g --prefix {prefix} @google/gemini-cli"
-    assert page.table.item(1, 2).text() == "nothing special"
+    assert page.table.item(1, 2).text() == "about 70 MB download"  # the catalog's size
     assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Install"
     qtbot.mouseClick(page.copy, Qt.MouseButton.LeftButton)
     script = QGuiApplication.clipboard().text()
@@ -123,21 +132,17 @@ def test_review_marks_a_blocked_step_and_admin_marks(qtbot, qloop, tmp_path):
     assert not page.isComplete()  # nothing in the plan can run
 
 
-def test_step_marks_render_when_the_engine_provides_them():
-    from dataclasses import dataclass
-
-    from app.core.install import Step
+def test_step_marks_render_what_the_plan_says():
+    from app.core.planner import Command, Step
     from app.ui.present import step_marks
 
-    @dataclass(frozen=True)
-    class MarkedStep(Step):
-        admin: bool = True
-        reboot: bool = True
-        size_mb: float = 48.0
-
-    marks = step_marks(MarkedStep("x", "X", ("x",)))
-    assert marks.words() == ["needs admin rights", "needs a restart", "about 48 MB download"]
-    assert step_marks(Step("y", "Y", ("y",))).words() == []
+    step = Step("x", "X", (Command(("x",), admin=True),), reboot=True, download_mb=48)
+    assert step_marks(step).words() == [
+        "needs admin rights",
+        "needs a restart",
+        "about 48 MB download",
+    ]
+    assert step_marks(Step("y", "Y", (Command(("y",)),))).words() == []
 
 
 def start_install(qtbot, ops, tools):

@@ -22,7 +22,16 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from app.core.install import Event, Plan, StepFinished, StepOutput, StepResult, StepStarted
+from app.core.install import (
+    ElevationNeeded,
+    Event,
+    Plan,
+    StepFinished,
+    StepOutput,
+    StepQuiet,
+    StepResult,
+    StepStarted,
+)
 from app.ui.announce import announce
 from app.ui.logpane import LineBuffer, LogPane
 from app.ui.pages.base import Page, button, text_label
@@ -201,7 +210,8 @@ class InstallPage(Page):
         if isinstance(event, StepStarted):
             self._running_index = event.index
             self._render_step(event.index, "running")
-            self._append(event.index, f"$ {' '.join(event.step.argv)}")
+            for command in event.step.commands:
+                self._append(event.index, f"$ {' '.join(command.argv)}")
             if self._follow:
                 self._select(event.index)
             announce(
@@ -211,6 +221,15 @@ class InstallPage(Page):
         elif isinstance(event, StepOutput):
             if self._running_index is not None:
                 self._append(self._running_index, event.line)
+        elif isinstance(event, ElevationNeeded):
+            if self._running_index is not None:
+                self._append(self._running_index, event.description)
+            self.status.setText(self.tr("Waiting for admin rights: %s") % event.step.title)
+        elif isinstance(event, StepQuiet):
+            self.status.setText(
+                self.tr("%s: no output for %d minutes; it is still running.")
+                % (event.step.title, int(event.seconds // 60))
+            )
         elif isinstance(event, StepFinished):
             result = event.result
             self.results[event.index] = result

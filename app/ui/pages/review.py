@@ -66,7 +66,8 @@ class ReviewPage(Page):
             elif step.note:
                 notes.append(f"{step.title}: {step.note}")
             marks = step_marks(step).words() or [self.tr("nothing special")]
-            command = QTableWidgetItem(command_text(step, windows))
+            text = command_text(step, windows) or self.tr("nothing to do: %s") % step.skip
+            command = QTableWidgetItem(text)
             command.setToolTip(command.text())
             self.table.setItem(row, 0, title)
             self.table.setItem(row, 1, command)

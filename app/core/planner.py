@@ -1,0 +1,625 @@
+"""The planner: from catalog, detection and choices to ordered install steps (pure).
+
+Nothing here runs a command or reads the machine. Each step carries its
+exact argument lists for this system, whether it needs admin rights, a
+re-login or a reboot, a rough download size, and why it is skipped when
+the machine already has what it is for.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from app.core.catalog import Action, Catalog, Item, Method, Prerequisite, Tool, fill
+from app.core.detect import Detection, DockerFinding, Finding, GpuFinding, NodeFinding
+from app.core.host import Host
+from app.core.versions import at_least, parse
+
+NPM_ENV = (
+    ("npm_config_update_notifier", "false"),
+    ("npm_config_fund", "false"),
+    ("npm_config_audit", "false"),
+)
+
+# Which package manager a Linux distribution uses, by os-release ID / ID_LIKE.
+# FIXME(detect): probe which package managers are there instead of inferring them.
+_LINUX_MANAGERS = {
+    "debian": "apt",
+    "ubuntu": "apt",
+    "fedora": "dnf",
+    "rhel": "dnf",
+    "centos": "dnf",
+    "rocky": "dnf",
+    "almalinux": "dnf",
+}
+# The catalog item `--container-runtime` installs, per system.
+_RUNTIME_ITEMS = {
+    "docker": {"linux": "docker-engine", "macos": "docker-desktop", "windows": "docker-desktop"},
+    "podman": {"linux": "podman", "macos": "podman", "windows": "podman"},
+}
+USER_PREFIX_STEP = "node.user-prefix"
+DOCKER_GROUP_STEP = "docker-engine.group"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One argument list a step runs; a step's admin commands share one elevation prompt."""
+
+    argv: tuple[str, ...]
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """A catalog step (install or set-up method) made concrete for this machine.
+
+    `id` is the catalog's step id (such as `git.apt`), so troubleshooting
+    fixes and the run state name the same thing; an item with no method
+    here keeps the item id, with the reason it is blocked.
+    """
+
+    id: str
+    title: str
+    commands: tuple[Command, ...] = ()
+    tool_id: str | None = None
+    needs: tuple[str, ...] = ()  # ids of steps that must succeed first
+    env: tuple[tuple[str, str], ...] = ()
+    relogin: bool = False
+    reboot: bool = False
+    download_mb: int = 0
+    skip: str = ""  # why nothing needs doing: already there at the right version
+    blocked: str = ""  # why the step cannot run on this machine
+    note: str = ""  # something the user should know before it runs
+    node_min: str = ""  # checked again just before the step runs, after a Node.js step (C07)
+    refresh_path: bool = False  # the step may add folders to PATH (C03, C22)
+    check: tuple[str, ...] = ()  # the command that shows an installed prerequisite works
+    path_dirs: tuple[str, ...] = ()  # folders the step puts on PATH for later steps
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """The first command's arguments (what a one-line summary shows)."""
+        return self.commands[0].argv if self.commands else ()
+
+    @property
+    def admin(self) -> bool:
+        return any(command.admin for command in self.commands)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the user asked for."""
+
+    tools: tuple[str, ...] = ()
+    npm_prefix: str | None = None
+    git: bool = True
+    uv: bool = False
+    container_runtime: str | None = None  # "docker" | "podman" | None
+    # False when the user's own `npm_prefix` is a folder they may not write to (C06).
+    npm_prefix_writable: bool = True
+    # FIXME(planner): nothing fills `latest` yet (`npm view PKG version`); until then an
+    # installed CLI is skipped rather than upgraded.
+    latest: Mapping[str, str] = field(default_factory=dict)  # newest known version per tool
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[Step, ...]
+    npm_prefix: str
+    system: str = ""
+    manager: str | None = None
+    choices: Choices = field(default_factory=Choices)
+
+    @property
+    def runnable(self) -> bool:
+        return any(not s.blocked and not s.skip for s in self.steps)
+
+    @property
+    def download_mb(self) -> int:
+        return sum(s.download_mb for s in self.steps if not s.skip and not s.blocked)
+
+    def step(self, step_id: str) -> Step:
+        return next(s for s in self.steps if s.id == step_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description: what `plan --format json` prints."""
+        return {
+            "system": self.system,
+            "manager": self.manager,
+            "npm_prefix": self.npm_prefix,
+            "download_mb": self.download_mb,
+            "steps": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "action": "skip" if s.skip else "blocked" if s.blocked else "run",
+                    "commands": [{"argv": list(c.argv), "admin": c.admin} for c in s.commands],
+                    "needs": list(s.needs),
+                    "admin": s.admin,
+                    "relogin": s.relogin,
+                    "reboot": s.reboot,
+                    "download_mb": s.download_mb,
+                    "skip": s.skip,
+                    "blocked": s.blocked,
+                    "note": s.note,
+                }
+                for s in self.steps
+            ],
+        }
+
+
+def package_manager(host: Host) -> str | None:
+    """The package manager the plan uses on this system, or None when none is known."""
+    if host.system == "windows":
+        return "winget"
+    if host.system == "darwin":
+        return "brew"
+    for distro in host.distros:
+        if distro in _LINUX_MANAGERS:
+            return _LINUX_MANAGERS[distro]
+    return None
+
+
+def display_command(argv: Sequence[str], system: str) -> str:
+    """How a command is shown to the user (it is never run through a shell)."""
+    if system == "windows":
+        return subprocess.list2cmdline(list(argv))
+    return shlex.join(argv)
+
+
+@dataclass(frozen=True)
+class _Concrete:
+    """A method's actions as this machine runs them."""
+
+    commands: tuple[Command, ...] = ()
+    path_dirs: tuple[str, ...] = ()
+    blocked: str = ""
+
+
+class _Builder:
+    """Collects steps for one plan."""
+
+    def __init__(self, catalog: Catalog, host: Host, values: dict[str, str]) -> None:
+        self.catalog = catalog
+        self.host = host
+        self.manager = package_manager(host)
+        self.steps: list[Step] = []
+        self.values = values
+
+    def method(self, item: Item) -> Method | None:
+        managers = {self.manager} if self.manager else set()
+        return item.method_for(self.host.os_name, self.host.distros, managers)
+
+    def concrete(self, method: Method, *, upgrade: bool = False) -> _Concrete:
+        commands: list[Command] = []
+        dirs: list[str] = []
+        for action in method.actions:
+            try:
+                if action.kind == "path":
+                    dirs.append(fill(action.dir, self.values))
+                    continue
+                commands.extend(self.commands(method, action, upgrade))
+            except (KeyError, ValueError) as exc:
+                return _Concrete(blocked=f"{action.describe()}: {exc.args[0]}")
+        if any(not part for c in commands for part in c.argv):
+            return _Concrete(blocked="The wizard could not tell your login name.")
+        return _Concrete(tuple(commands), tuple(dirs))
+
+    def commands(self, method: Method, action: Action, upgrade: bool) -> list[Command]:
+        if action.kind == "script":
+            # The guide's `curl URL | sh`: downloaded to a file first, then run from it.
+            # FIXME(planner): a fresh Ubuntu desktop has no curl; download through the
+            # wizard's own HTTP (requests + truststore) instead.
+            suffix = ".ps1" if action.interpreter == "powershell" else ".sh"
+            script = self.host.join(self.values["download"], method.id + suffix)
+            url = fill(action.url, self.values)
+            return [
+                Command(("curl", "-fsSL", "-o", script, url)),
+                Command(action.script_argv(script), action.admin),
+            ]
+        if action.runnable:
+            return [Command(action.argv(self.values, upgrade=upgrade), action.admin)]
+        raise ValueError("the wizard cannot do this itself yet; do it, then run it again.")
+
+    def add(self, step: Step) -> Step:
+        self.steps.append(step)
+        return step
+
+    def prerequisite(
+        self,
+        item_id: str,
+        *,
+        skip: str = "",
+        upgrade: bool = False,
+        needs: tuple[str, ...] = (),
+        title: str = "",
+        note: str = "",
+    ) -> Step:
+        item = self.catalog.item(item_id)
+        method = self.method(item)
+        title = title or f"{'Upgrade' if upgrade else 'Install'} {item.name}"
+        if method is None:
+            blocked = (
+                ""
+                if skip
+                else f"The catalog has no way to install {item.name} on "
+                f"{self.host.pretty_name}; install it yourself, then run the wizard again."
+            )
+            return self.add(Step(item_id, title, needs=needs, skip=skip, blocked=blocked))
+        command = item.command_on(self.host.os_name) if isinstance(item, Prerequisite) else ""
+        return self.method_step(
+            method,
+            title,
+            skip=skip,
+            needs=needs,
+            upgrade=upgrade,
+            note=" ".join(n for n in (note, method.note) if n),
+            check=(command or item.command, "--version"),
+        )
+
+    def setup(
+        self, step_id: str, *, skip: str = "", needs: tuple[str, ...] = (), title: str = ""
+    ) -> Step:
+        method = self.catalog.step(step_id)
+        note = "" if skip else method.note
+        return self.method_step(method, title or method.label, skip=skip, needs=needs, note=note)
+
+    def method_step(
+        self,
+        method: Method,
+        title: str,
+        *,
+        skip: str = "",
+        needs: tuple[str, ...] = (),
+        upgrade: bool = False,
+        note: str = "",
+        check: tuple[str, ...] = (),
+    ) -> Step:
+        """A catalog method as one step of this plan; nothing to run when `skip` says why."""
+        concrete = self.concrete(method, upgrade=upgrade)
+        if not method.applies_to(self.host.os_name, self.host.distros):
+            concrete = _Concrete(blocked=f"{method.label} is not for {self.host.pretty_name}.")
+        return self.add(
+            Step(
+                method.id,
+                title,
+                commands=() if skip else concrete.commands,
+                needs=needs,
+                relogin=method.relogin,
+                reboot=method.reboot,
+                download_mb=method.download_mb,
+                skip=skip,
+                blocked="" if skip else concrete.blocked,
+                note=note,
+                refresh_path=bool(check or concrete.path_dirs),
+                check=check,
+                path_dirs=concrete.path_dirs,
+            )
+        )
+
+
+def _present(finding: Finding | None) -> bool:
+    return bool(finding and finding.present and finding.version)
+
+
+def _node_need(catalog: Catalog, tools: Sequence[str]) -> tuple[str, str]:
+    """The Node.js versions the chosen tools need: (hard floor, newest releases' minimum)."""
+    floors = [catalog.tool(t).node_floor for t in tools] or ["0"]
+    mins = [catalog.tool(t).node_min for t in tools] or ["0"]
+    key = lambda v: parse(v) or (0,)  # noqa: E731 - a sort key, read in place
+    return max(floors, key=key), max(mins, key=key)
+
+
+def default_npm_prefix(host: Host, node: NodeFinding, manager: str | None) -> tuple[str, bool]:
+    """Where npm installs, and whether the user-level prefix must be set up first (C06)."""
+    if node.present and node.npm_prefix and node.prefix_writable:
+        return node.npm_prefix, False
+    if host.system == "windows":
+        # %APPDATA%\npm: the user's own, and on PATH since Node.js was installed.
+        return host.default_user_npm_prefix(), False
+    if node.present and node.npm_prefix:
+        return host.default_user_npm_prefix(), True
+    if host.system == "darwin" and manager == "brew":
+        return ("/opt/homebrew" if host.machine == "arm64" else "/usr/local"), False
+    return host.default_user_npm_prefix(), True  # a distribution's Node.js lives in /usr
+
+
+def build_plan(
+    catalog: Catalog,
+    host: Host,
+    detection: Detection,
+    choices: Choices,
+    *,
+    others: Mapping[str, Finding] | None = None,
+    download_dir: str = "",
+) -> Plan:
+    """The ordered steps that take this machine to what `choices` asks for.
+
+    `others` holds findings that detection does not make yet, by
+    prerequisite id: "uv", and "wsl" (present when WSL 2 and the Virtual
+    Machine Platform are ready; see `wsl_finding`).
+    """
+    # FIXME(detect): uv and WSL findings belong in Detection; they come in through `others`.
+    others = others or {}
+    tools = [t for t in choices.tools if catalog.tool(t)]
+    floor, newest_min = _node_need(catalog, tools)
+    node = detection.node
+    prefix, needs_user_prefix = default_npm_prefix(host, node, package_manager(host))
+    if choices.npm_prefix:
+        prefix, needs_user_prefix = choices.npm_prefix, False
+    values = {
+        "download": download_dir or host.join(host.home or "~", ".cache", "ai-cli-setup"),
+        "node_major": str(max((parse(newest_min) or (20,))[0], 20)),
+        "user": host.env.get("USER") or host.env.get("LOGNAME") or host.env.get("USERNAME", ""),
+        "home": host.home,
+        "npm_prefix": prefix,
+    }
+    b = _Builder(catalog, host, values)
+
+    if choices.git and tools:
+        git = detection.git
+        skip = f"git {git.version} is already installed." if _present(git) else ""
+        b.prerequisite("git", skip=skip)
+
+    npm_needs: list[str] = []
+    node_blocked = node_min = ""
+    if tools:
+        node_step = _plan_node(b, node, floor, newest_min)
+        if not node_step.skip:
+            npm_needs.append(node_step.id)
+            node_min = floor
+        prefix_step = _plan_prefix(b, node, node_step, prefix, needs_user_prefix, choices)
+        if not prefix_step.skip:
+            npm_needs.append(prefix_step.id)
+        node_blocked = node_step.blocked
+    if choices.npm_prefix and not choices.npm_prefix_writable and not node_blocked:
+        # Never `sudo npm`: the user picks a folder of their own instead.
+        node_blocked = (
+            f"npm cannot write to {prefix} without admin rights. Choose a folder of your "
+            f"own, such as {host.default_user_npm_prefix()}; the wizard never runs npm as admin."
+        )
+    for tool_id in tools:
+        step = _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))
+        b.add(replace(step, node_min=node_min, blocked=node_blocked or step.blocked))
+
+    if choices.uv:
+        uv = others.get("uv")
+        have = f"uv {uv.version} is already installed." if uv and _present(uv) else ""
+        b.prerequisite("uv", skip=have)
+
+    if choices.container_runtime:
+        _plan_container_runtime(b, detection, choices.container_runtime, others.get("wsl"))
+
+    return Plan(tuple(b.steps), prefix, host.system, b.manager, choices)
+
+
+def _plan_node(b: _Builder, node: NodeFinding, floor: str, newest_min: str) -> Step:
+    if not node.present:
+        return b.prerequisite(
+            "node", note=f"The chosen tools need Node.js {floor} or newer ({newest_min} is best)."
+        )
+    if not at_least(node.version, floor):
+        step = b.prerequisite(
+            "node",
+            upgrade=True,
+            title=f"Upgrade Node.js {node.version} to {newest_min} or newer",
+            note=f"Node >= {floor} needed, found {node.version}.",
+        )
+        if step.blocked:  # C07: no way to upgrade it here, so the CLIs cannot be installed
+            b.steps[-1] = step = replace(
+                step, blocked=f"Node >= {floor} needed, found {node.version}. {step.blocked}"
+            )
+        return step
+    if not node.npm_version:
+        return b.prerequisite("node", note="npm was not found next to Node.js; reinstalling.")
+    return b.prerequisite(
+        "node", skip=f"Node.js {node.version} is already installed (>= {floor} needed)."
+    )
+
+
+def _plan_prefix(
+    b: _Builder,
+    node: NodeFinding,
+    node_step: Step,
+    prefix: str,
+    needs_user_prefix: bool,
+    choices: Choices,
+) -> Step:
+    if not needs_user_prefix:
+        why = (
+            f"npm installs into {prefix}, as asked."
+            if choices.npm_prefix
+            else f"npm's global folder {prefix} is yours to write to."
+        )
+        return b.setup(USER_PREFIX_STEP, title="Choose npm's folder", skip=why)
+    # FIXME(journal): `npm config set prefix` edits ~/.npmrc; record it for undo (issue 5.5).
+    step = b.setup(
+        USER_PREFIX_STEP,
+        title=f"Use your own npm folder {prefix}",
+        needs=(node_step.id,) if not node_step.skip else (),
+    )
+    where = node.npm_prefix or "the system's folder"
+    b.steps[-1] = step = replace(
+        step,
+        note=f"npm's global folder ({where}) needs admin rights; tools go into your own "
+        "folder instead. npm is never run with sudo.",
+    )
+    return step
+
+
+def _npm_step(
+    tool: Tool,
+    host: Host,
+    detection: Detection,
+    prefix: str,
+    choices: Choices,
+    needs: tuple[str, ...],
+) -> Step:
+    """The tool's npm method, into `prefix` (the guide's other methods are not planned yet)."""
+    # FIXME(planner): offer the guide's recommended method per system (Homebrew cask,
+    # WinGet, the native installer), which the catalog has, instead of npm everywhere.
+    method = next(
+        (m for m in tool.install if m.managers == ("npm",) and m.applies_to(host.os_name)), None
+    )
+    step_id = method.id if method else tool.id
+    found = detection.tools.get(tool.id)
+    latest = choices.latest.get(tool.id)
+    title, skip, note, upgrade = f"Install {tool.name}", "", "", False
+    if _present(found):
+        assert found is not None
+        if latest and not at_least(found.version, latest):
+            title, upgrade = f"Upgrade {tool.name}", True
+            note = f"{tool.name} {found.version} is installed; {latest} is the newest."
+        else:
+            skip = f"{tool.name} {found.version} is already installed."
+    elif found and found.present:
+        note = f"{tool.name} is there but does not report a version; installing it again."
+    node = detection.node
+    old_enough = node.present and at_least(node.version, tool.node_floor)
+    if not skip and old_enough and not at_least(node.version, tool.node_min):
+        note = (
+            f"The newest {tool.name} needs Node >= {tool.node_min}; with Node "
+            f"{node.version} npm installs the newest release that supports it."
+        )
+    if method is None:
+        blocked = f"The catalog has no npm method for {tool.name}."
+        return Step(step_id, title, tool_id=tool.id, needs=needs, skip=skip, blocked=blocked)
+    # npm install -g PACKAGE, with the prefix made explicit so it never needs sudo.
+    (action,) = method.actions
+    argv = action.argv(upgrade=upgrade)
+    return Step(
+        step_id,
+        title,
+        commands=(Command((*argv[:3], "--prefix", prefix, *argv[3:])),),
+        tool_id=tool.id,
+        needs=needs,
+        env=NPM_ENV,
+        download_mb=method.download_mb,
+        skip=skip,
+        note=note,
+    )
+
+
+def _plan_container_runtime(
+    b: _Builder, detection: Detection, runtime: str, wsl: Finding | None
+) -> None:
+    needs: tuple[str, ...] = ()
+    if b.host.system == "windows":
+        ready = wsl is not None and wsl.present
+        skip = "WSL 2 and the Virtual Machine Platform are ready." if ready else ""
+        note = (
+            wsl.summary
+            if wsl is not None and wsl.summary
+            else "The wizard could not tell whether WSL is ready."
+        )
+        step = b.prerequisite("wsl", skip=skip, note="" if ready else note)
+        if not step.skip:
+            needs = (step.id,)
+    item_id = _RUNTIME_ITEMS[runtime][b.host.os_name]
+    if runtime == "podman":
+        # FIXME(planner): a stopped podman machine (C17) should plan podman.machine-start.
+        podman = detection.podman
+        have = f"{podman.summary}." if podman is not None and podman.present else ""
+        b.prerequisite(item_id, needs=needs, skip=have)
+        return
+    docker = detection.docker
+    if docker.state == "absent":
+        b.prerequisite(item_id, needs=needs)  # on Linux this adds the user to the group
+        return
+    b.prerequisite(item_id, skip=f"{docker.summary}.")
+    user = b.values["user"]
+    if b.host.system == "linux" and user and user != "root":
+        # C15: the daemon is there; the user may still lack access to it.
+        running = docker.state == "running"
+        b.setup(
+            DOCKER_GROUP_STEP,
+            skip="Your user can already talk to the Docker daemon." if running else "",
+            title=f"Let {user} use Docker",
+        )
+        if not running:
+            b.steps[-1] = replace(b.steps[-1], note="Takes effect after you log out and back in.")
+
+
+def wsl_finding(output: str, ok: bool) -> Finding:
+    """What `wsl --status` (or a failed container start) says about WSL 2 (C16)."""
+    text = output.replace("\x00", "")
+    missing_vm = any(
+        marker in text
+        for marker in (
+            "HCS_E_HYPERV_NOT_INSTALLED",
+            "Virtual Machine Platform",
+            "WSL_E_VIRTUAL_MACHINE_PLATFORM_REQUIRED",
+            "virtualization",
+        )
+    )
+    not_installed = "is not installed" in text or "WSL_E_WSL_OPTIONAL_COMPONENT_REQUIRED" in text
+    if missing_vm:
+        summary = (
+            "Windows' Virtual Machine Platform (virtualization) is off, so WSL 2 cannot run "
+            "containers. Turning it on needs admin rights and a restart."
+        )
+        return Finding("WSL", False, None, None, summary)
+    if not ok or not_installed:
+        return Finding("WSL", False, None, None, "WSL is not installed.")
+    return Finding("WSL", True, "2", None, "WSL 2 is ready.")
+
+
+def render_plan(plan: Plan, host_name: str = "") -> list[str]:
+    """The plan as lines of text, as `ai-cli-setup plan` prints it."""
+    manager = f" with {plan.manager}" if plan.manager else ""
+    lines = [f"Plan for {host_name or plan.system}{manager}; npm folder {plan.npm_prefix}"]
+    number = 0
+    for step in plan.steps:
+        if step.skip:
+            lines.append(f"  -  {step.title}: skipped. {step.skip}")
+            continue
+        number += 1
+        marks = [m for m, on in (("admin", step.admin), ("re-login", step.relogin)) if on]
+        marks += ["restart"] if step.reboot else []
+        size = f"  ~{step.download_mb} MB" if step.download_mb else ""
+        tags = "".join(f" [{m}]" for m in marks)
+        lines.append(f"  {number:>2}. {step.title}{tags}{size}")
+        if step.blocked:
+            lines.append(f"      blocked: {step.blocked}")
+        for command in step.commands:
+            admin = " (admin)" if command.admin else ""
+            lines.append(f"      $ {display_command(command.argv, plan.system)}{admin}")
+        if step.needs:
+            lines.append(f"      after: {', '.join(plan.step(n).title for n in step.needs)}")
+        if step.note:
+            lines.append(f"      note: {step.note}")
+    total = plan.download_mb
+    lines.append(f"About {total} MB to download." if total else "Nothing to download.")
+    return lines
+
+
+def plan_npm_install(
+    catalog: Catalog, host: Host, tool_ids: Sequence[str], prefix: str, node: NodeFinding
+) -> Plan:
+    """Only the `npm install -g` steps, blocked where Node.js cannot run a CLI (C07)."""
+    steps = []
+    detection = Detection(
+        "",
+        host.system,
+        host.machine,
+        node,
+        Finding("git", False),
+        DockerFinding("Docker", False),
+        GpuFinding("GPU", False),
+    )
+    for tool_id in tool_ids:
+        tool = catalog.tool(tool_id)
+        step = _npm_step(tool, host, detection, prefix, Choices(), ())
+        if not node.present:
+            step = replace(
+                step, blocked=f"Node.js {tool.node_min} or newer is needed and none was found."
+            )
+        elif not node.npm_version:
+            step = replace(step, blocked="npm was not found next to Node.js.")
+        elif not at_least(node.version, tool.node_floor):
+            step = replace(step, blocked=f"Node >= {tool.node_floor} needed, found {node.version}.")
+        steps.append(step)
+    return Plan(tuple(steps), prefix, host.system, None, Choices(tuple(tool_ids), prefix))

@@ -1,0 +1,115 @@
+"""The run-state file: which steps of the last install finished, so it can resume.
+
+Only the user's choices and each step's status are kept, never commands:
+a resumed run plans again from the catalog, so the file cannot inject
+anything. Written atomically after every change; secrets are redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.planner import Choices
+from app.core.redact import Redactor
+
+FILE_NAME = "install-run.json"
+VERSION = 1
+DONE = ("succeeded", "skipped")
+
+
+@dataclass
+class RunState:
+    """What a resumed install needs to know about the interrupted one."""
+
+    path: Path
+    choices: Choices
+    statuses: dict[str, str] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    started: float = field(default_factory=time.time)
+    finished: bool = False
+    redactor: Redactor = field(default_factory=Redactor)
+
+    @classmethod
+    def start(cls, folder: Path, choices: Choices, redactor: Redactor | None = None) -> RunState:
+        state = cls(folder / FILE_NAME, choices, redactor=redactor or Redactor())
+        state.save()
+        return state
+
+    @classmethod
+    def load(cls, folder: Path, redactor: Redactor | None = None) -> RunState | None:
+        """The last run's state, or None when there is none (or it cannot be read)."""
+        path = folder / FILE_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            return None
+        raw = data.get("choices", {})
+        choices = Choices(
+            tools=tuple(str(t) for t in raw.get("tools", [])),
+            npm_prefix=raw.get("npm_prefix") or None,
+            git=bool(raw.get("git", True)),
+            uv=bool(raw.get("uv", False)),
+            container_runtime=raw.get("container_runtime") or None,
+        )
+        return cls(
+            path,
+            choices,
+            {str(k): str(v) for k, v in data.get("steps", {}).items()},
+            {str(k): str(v) for k, v in data.get("messages", {}).items()},
+            float(data.get("started", 0)),
+            bool(data.get("finished", False)),
+            redactor or Redactor(),
+        )
+
+    def done(self, step_id: str) -> bool:
+        """Whether the step finished in this or the interrupted run."""
+        return self.statuses.get(step_id) in DONE
+
+    def mark(self, step_id: str, status: str, message: str = "") -> None:
+        self.statuses[step_id] = status
+        if message:
+            self.messages[step_id] = self.redactor(message)
+        self.save()
+
+    def finish(self) -> None:
+        self.finished = True
+        self.save()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": VERSION,
+            "started": self.started,
+            "finished": self.finished,
+            "choices": {
+                "tools": list(self.choices.tools),
+                "npm_prefix": self.choices.npm_prefix,
+                "git": self.choices.git,
+                "uv": self.choices.uv,
+                "container_runtime": self.choices.container_runtime,
+            },
+            "steps": self.statuses,
+            "messages": self.messages,
+        }
+
+    def save(self) -> None:
+        """Write the file so that a kill at any moment leaves the old or the new one whole."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = self.redactor(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+        fd, tmp = tempfile.mkstemp(prefix=".run-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

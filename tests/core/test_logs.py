@@ -1,0 +1,50 @@
+"""The per-run log: newest ten kept, every line redacted (tracebacks too)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from app.core.logs import KEEP, LOGGER_NAME, current_log_path, start_run_log
+from app.core.redact import MASK, Redactor
+
+SECRET = "AIzaSyD" + "x" * 32
+
+
+@pytest.fixture
+def run_log(tmp_path):
+    yield tmp_path / "logs"
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in [h for h in logger.handlers if getattr(h, "_run_log", False)]:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def test_only_the_newest_ten_logs_are_kept(run_log):
+    run_log.mkdir()
+    for i in range(12):
+        old = run_log / f"run-2026010{i:02d}-000000-1.log"
+        old.write_text("old")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    path = start_run_log(run_log, Redactor())
+    kept = sorted(p.name for p in run_log.glob("run-*.log"))
+    assert len(kept) == KEEP
+    assert path.name in kept
+    assert "run-202601000-000000-1.log" not in kept  # the oldest went first
+
+
+def test_secrets_in_messages_and_tracebacks_are_masked(run_log):
+    path = start_run_log(run_log, Redactor({"GEMINI_API_KEY": SECRET}))
+    assert current_log_path() == path
+    log = logging.getLogger(LOGGER_NAME + ".test")
+    log.info("calling with key %s", SECRET)
+    try:
+        raise RuntimeError(f"request to https://user:hunter22@example.com/?key={SECRET} failed")
+    except RuntimeError:
+        log.exception("it failed")
+    text = path.read_text(encoding="utf-8")
+    assert SECRET not in text and "hunter22" not in text
+    assert f"calling with key {MASK}" in text
+    assert "Traceback" in text and "RuntimeError" in text

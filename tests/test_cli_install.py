@@ -1,0 +1,233 @@
+"""`install` as a user runs it, on a fake machine: killed part-way, the log is whole, resume finishes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+PY = sys.executable
+SECRET = "sk-ant-api03-" + "Z" * 40
+
+NPM = f"""#!{PY}
+import os, sys, time
+here = os.path.dirname(os.path.abspath(__file__))
+args = sys.argv[1:]
+if args == ["--version"]:
+    print("10.9.0"); sys.exit(0)
+if args[:2] == ["prefix", "-g"]:
+    print(os.path.join(here, "global")); sys.exit(0)
+prefix = args[args.index("--prefix") + 1]
+pkg = args[-1]
+with open(os.path.join(here, "calls.txt"), "a") as f:
+    f.write(pkg + "\\n")
+print("fetching " + pkg, flush=True)
+print("using key " + os.environ.get("ANTHROPIC_API_KEY", "none"), flush=True)
+for i in range(1, 4):
+    print(f"{{pkg}} line-{{i}}", flush=True)
+if pkg == "@openai/codex" and not os.path.exists(os.path.join(here, "unhang")):
+    open(os.path.join(here, "npm.pid"), "w").write(str(os.getpid()))
+    print("halfway-marker", flush=True)
+    time.sleep(120)
+name, out = {{"@google/gemini-cli": ("gemini", "0.24.0"), "@openai/codex": ("codex", "codex-cli 0.87.0")}}[pkg]
+os.makedirs(os.path.join(prefix, "bin"), exist_ok=True)
+shim = os.path.join(prefix, "bin", name)
+open(shim, "w").write("#!{PY}\\nprint(%r)\\n" % out)
+os.chmod(shim, 0o755)
+print("added 1 package in 1s", flush=True)
+"""
+
+
+def fake_machine(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    bindir = tmp_path / "fakebin"
+    bindir.mkdir()
+    for name, body in {
+        "npm": NPM,
+        "node": f"#!{PY}\nprint('v22.11.0')\n",
+        "git": f"#!{PY}\nprint('git version 2.45.0')\n",
+    }.items():
+        (bindir / name).write_text(body)
+        (bindir / name).chmod(0o755)
+    env = {**os.environ, "PATH": str(bindir), "ANTHROPIC_API_KEY": SECRET, "PYTHONUNBUFFERED": "1"}
+    return bindir, env
+
+
+def cli_args(prefix: Path, *extra: str) -> list[str]:
+    return [
+        PY,
+        "-m",
+        "app",
+        "install",
+        "--tools",
+        "gemini-cli,codex-cli",
+        "--npm-prefix",
+        str(prefix),
+        "--yes",
+        *extra,
+    ]
+
+
+@pytest.mark.slow
+def test_killed_install_leaves_a_whole_log_and_resume_finishes(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    prefix = tmp_path / "prefix"
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    proc = subprocess.Popen(
+        cli_args(prefix),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    printed: list[str] = []
+    deadline = time.monotonic() + 120
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        printed.append(line.rstrip("\n"))
+        if "halfway-marker" in line:
+            break
+    assert any("halfway-marker" in line for line in printed), "\n".join(printed)
+    os.kill(proc.pid, signal.SIGKILL)  # mid-step, no chance to clean up
+    proc.wait(10)
+    proc.stdout.close()
+    npm_pid = int((bindir / "npm.pid").read_text())
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(npm_pid, signal.SIGKILL)
+
+    logs = list((app_home / "logs").glob("run-*.log"))
+    assert len(logs) == 1
+    log_text = logs[0].read_text(encoding="utf-8")
+    streamed = [line[6:] for line in printed if line.startswith("    | ")]
+    assert len(streamed) >= 10
+    for line in streamed:
+        assert f"npm| {line}" in log_text, line
+    assert "halfway-marker" in log_text
+    # The key was in the environment and printed by npm: never shown, never written.
+    assert SECRET not in "\n".join(printed) and SECRET not in log_text
+    assert "using key [redacted]" in "\n".join(printed)
+    state = json.loads((app_home / "state" / "install-run.json").read_text())
+    assert state["steps"]["gemini-cli.npm"] == "succeeded"
+    assert state["steps"]["codex-cli.npm"] == "running"
+    assert SECRET not in json.dumps(state)
+
+    (bindir / "unhang").write_text("")
+    resumed = subprocess.run(
+        [PY, "-m", "app", "install", "--resume", "--yes"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "Done in the earlier run." in resumed.stdout
+    calls = (bindir / "calls.txt").read_text().split()
+    assert calls == ["@google/gemini-cli", "@openai/codex", "@openai/codex"]
+    assert (prefix / "bin" / "codex").exists()
+    state = json.loads((app_home / "state" / "install-run.json").read_text())
+    assert state["finished"] and state["steps"]["codex-cli.npm"] == "succeeded"
+
+
+def test_resume_without_an_earlier_run_is_a_usage_error(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    result = subprocess.run(
+        [PY, "-m", "app", "install", "--resume", "--yes"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "no earlier install to resume" in result.stderr
+
+
+def test_a_failed_step_ends_with_a_summary_and_exit_code_1(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "npm").write_text(
+        f"#!{PY}\nimport sys\nargs=sys.argv[1:]\n"
+        "if args == ['--version']: print('10.9.0'); sys.exit(0)\n"
+        "if args[:2] == ['prefix','-g']: print('/nowhere'); sys.exit(0)\n"
+        "print('npm error code EACCES'); sys.exit(243)\n"
+    )
+    result = subprocess.run(
+        cli_args(tmp_path / "p"),
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    summary = result.stdout.split("Summary:")[1]
+    assert "failed    Install Gemini CLI" in summary
+    assert "failed    Install Codex CLI" in summary  # continued past the first failure
+    assert "install folder" in summary
+
+
+def plan_output(env: dict[str, str], *args: str) -> str:
+    """What `ai-cli-setup plan ARGS` prints; it must succeed."""
+    result = subprocess.run(
+        [PY, "-m", "app", "plan", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_plan_json_on_this_fake_machine(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    plan = json.loads(plan_output(env, "--tools", "gemini-cli", "--format", "json"))
+    # Step ids are the catalog's; which git and Node.js methods depends on this Linux.
+    actions = {s["id"]: s["action"] for s in plan["steps"]}
+    assert actions.pop("node.user-prefix") == "skip"
+    assert actions.pop("gemini-cli.npm") == "run"
+    assert sorted(i.split(".")[0] for i in actions) == ["git", "node"]
+    assert set(actions.values()) == {"skip"}
+
+
+def test_verify_of_a_missing_tool_exits_1(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    result = subprocess.run(
+        [PY, "-m", "app", "verify", "--tools", "gemini-cli", "--npm-prefix", str(tmp_path / "e")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "FAIL" in result.stdout
+
+
+def test_plan_replays_a_recorded_windows_machine_with_the_guides_winget_commands(tmp_path):
+    recording = REPO / "tests" / "machines" / "windows10-no-wsl-claude-not-on-path.json"
+    env = {**os.environ, "AI_CLI_SETUP_HOME": str(tmp_path)}
+    text = plan_output(env, "--replay", str(recording), "--container-runtime", "docker")
+    assert "Plan for Windows 10 with winget" in text
+    # The guide's `winget install Git.Git` and `winget install Docker.DockerDesktop`, unattended.
+    assert "$ winget install --id Git.Git --exact" in text
+    assert "$ winget install --id Docker.DockerDesktop --exact" in text
+    assert "Install Windows Subsystem for Linux [admin] [restart]" in text  # C16
+    assert "sudo" not in text
