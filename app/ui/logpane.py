@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from app.core.runner import clean_line
+from app.core.terminal import clean_line
 
 # FIXME(issue-5): the runner ends a line at every \r, so npm's progress redraws arrive
 # as ordinary lines; passing them on still ending in \r would let the pane collapse them.

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
-from app.core.catalog import Tool
-from app.core.detect import Finding
-from app.core.install import Plan, Step, StepResult
-from app.core.planner import display_command
-from app.core.verify import Verification
-from app.core.versions import at_least
+if TYPE_CHECKING:  # the core loads after the first window: see app/ui/app.py
+    from app.core.catalog import Tool
+    from app.core.detect import Finding
+    from app.core.install import Plan, Step, StepResult
+    from app.core.verify import Verification
 
 
 def _tr(text: str) -> str:
@@ -42,39 +41,43 @@ def step_status_text(status: str) -> str:
 
 
 _STEP_ICONS = {
-    "running": QStyle.StandardPixmap.SP_BrowserReload,
-    "succeeded": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "failed": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "cancelled": QStyle.StandardPixmap.SP_DialogCancelButton,
-    "blocked": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
-    "declined": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "running": "SP_BrowserReload",
+    "succeeded": "SP_DialogApplyButton",
+    "failed": "SP_MessageBoxCritical",
+    "cancelled": "SP_DialogCancelButton",
+    "blocked": "SP_MessageBoxWarning",
+    "skipped": "SP_MessageBoxInformation",
+    "declined": "SP_MessageBoxWarning",
 }
 
 _VERIFY_ICONS = {
-    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "not-on-path": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "missing": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "broken": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "ok": "SP_DialogApplyButton",
+    "not-on-path": "SP_MessageBoxWarning",
+    "missing": "SP_MessageBoxCritical",
+    "broken": "SP_MessageBoxCritical",
+    "skipped": "SP_MessageBoxInformation",
 }
 
 
-def _icon(pixmap: QStyle.StandardPixmap) -> QIcon:
-    return QApplication.style().standardIcon(pixmap)
+# Icons are named, not QStyle values: touching QStyle builds all its enums, which
+# the first window does not need (start-up time, see app/ui/app.py).
+def _icon(name: str) -> QIcon:
+    from PySide6.QtWidgets import QStyle
+
+    return QApplication.style().standardIcon(getattr(QStyle.StandardPixmap, name))
 
 
 def step_icon(status: str) -> QIcon:
     """The icon beside a step; a waiting step has none (its text says so)."""
     if status == "pending":
         return _blank_icon()
-    return _icon(_STEP_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
+    return _icon(_STEP_ICONS.get(status, "SP_MessageBoxQuestion"))
 
 
 _FINDING_ICONS = {
-    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "problem": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "unknown": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+    "ok": "SP_DialogApplyButton",
+    "problem": "SP_MessageBoxWarning",
+    "unknown": "SP_MessageBoxQuestion",
 }
 
 
@@ -113,7 +116,7 @@ def _blank_icon() -> QIcon:
 
 
 def verify_icon(status: str) -> QIcon:
-    return _icon(_VERIFY_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
+    return _icon(_VERIFY_ICONS.get(status, "SP_MessageBoxQuestion"))
 
 
 def verify_status_text(status: str) -> str:
@@ -163,6 +166,8 @@ def step_marks(step: Step) -> StepMarks:
 
 def command_text(step: Step, windows: bool) -> str:
     """The step's exact commands as the user would type them, one a line."""
+    from app.core.planner import display_command
+
     system = "windows" if windows else "linux"
     return "\n".join(
         display_command(c.argv, system) + (_tr(" (admin)") if c.admin else "")
@@ -172,6 +177,8 @@ def command_text(step: Step, windows: bool) -> str:
 
 def plan_as_script(plan: Plan, windows: bool) -> str:
     """The plan as a script the user can read or run by hand."""
+    from subprocess import list2cmdline  # Windows quoting; nothing is run
+
     lines: list[str] = []
     if windows:
         lines.append("# " + _tr("AI CLI Setup plan (PowerShell)"))
@@ -190,7 +197,7 @@ def plan_as_script(plan: Plan, windows: bool) -> str:
         for command in step.commands:
             if windows:
                 admin = "  # " + _tr("in an elevated PowerShell") if command.admin else ""
-                line = "& " + subprocess.list2cmdline(command.argv) + admin
+                line = "& " + list2cmdline(command.argv) + admin
             else:
                 line = ("sudo " if command.admin else "") + shlex.join(command.argv)
                 line = (env + " " if env and not command.admin else "") + line
@@ -204,8 +211,11 @@ def tool_status(tool: Tool, finding: Finding | None) -> str:
         return "missing"
     # FIXME(issue-3): the catalog gains a minimum version per tool; read it if present.
     minimum = getattr(tool, "min_version", None)
-    if minimum and not at_least(finding.version, minimum):
-        return "outdated"
+    if minimum:
+        from app.core.versions import at_least
+
+        if not at_least(finding.version, minimum):
+            return "outdated"
     return "installed"
 
 

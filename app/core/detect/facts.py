@@ -15,9 +15,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import psutil
-import requests
 
 from app.core.host import Host
+from app.core.tls import http_client
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,7 @@ def ca_bundle_for(env: Mapping[str, str]) -> str | bool:
 def http_reach(url: str, timeout: float, env: Mapping[str, str]) -> Reach:
     """HEAD `url` through the proxy and CA file the host's environment names."""
     proxy = proxy_for(url, env)
+    requests = http_client()  # imported here, at the first HTTP call, not at start
     with requests.Session() as session:
         session.trust_env = False  # the host's environment decides, not this process's
         proxies = {urlsplit(url).scheme: proxy} if proxy else {}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -22,16 +21,6 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from app.core.install import (
-    ElevationNeeded,
-    Event,
-    Plan,
-    StepFinished,
-    StepOutput,
-    StepQuiet,
-    StepResult,
-    StepStarted,
-)
 from app.ui.announce import announce
 from app.ui.logpane import LineBuffer, LogPane
 from app.ui.pages.base import Page, button, text_label
@@ -42,6 +31,11 @@ from app.ui.present import (
     step_icon,
     step_status_text,
 )
+
+if TYPE_CHECKING:  # the core loads after the first window: see app/ui/app.py
+    import asyncio
+
+    from app.core.install import Event, Plan, StepResult
 
 log = logging.getLogger("ai_cli_setup.ui")
 
@@ -151,6 +145,8 @@ class InstallPage(Page):
         self.completeChanged.emit()
 
     async def _run(self, plan: Plan) -> None:
+        import asyncio
+
         try:
             report = await self.setup.ops.install(plan, self._on_event)
         except asyncio.CancelledError:
@@ -163,6 +159,8 @@ class InstallPage(Page):
         self._finish()
 
     async def _retry(self, plan: Plan, index: int) -> None:
+        import asyncio
+
         self._append(index, "— " + self.tr("retrying") + " —")
         try:
             result = await self.setup.ops.retry(plan, index, self._on_event)
@@ -175,6 +173,8 @@ class InstallPage(Page):
         self._finish()
 
     def _mark_not_started(self) -> None:
+        from app.core.install import StepResult
+
         assert self.plan is not None
         for index, step in enumerate(self.plan.steps):
             if self.results[index] is None:
@@ -207,7 +207,9 @@ class InstallPage(Page):
         self.completeChanged.emit()
 
     def _on_event(self, event: Event) -> None:
-        if isinstance(event, StepStarted):
+        from app.core import install as engine  # long loaded: an install is running
+
+        if isinstance(event, engine.StepStarted):
             self._running_index = event.index
             self._render_step(event.index, "running")
             for command in event.step.commands:
@@ -218,19 +220,19 @@ class InstallPage(Page):
                 self,
                 self.tr("Step %d of %d: %s") % (event.index + 1, event.total, event.step.title),
             )
-        elif isinstance(event, StepOutput):
+        elif isinstance(event, engine.StepOutput):
             if self._running_index is not None:
                 self._append(self._running_index, event.line)
-        elif isinstance(event, ElevationNeeded):
+        elif isinstance(event, engine.ElevationNeeded):
             if self._running_index is not None:
                 self._append(self._running_index, event.description)
             self.status.setText(self.tr("Waiting for admin rights: %s") % event.step.title)
-        elif isinstance(event, StepQuiet):
+        elif isinstance(event, engine.StepQuiet):
             self.status.setText(
                 self.tr("%s: no output for %d minutes; it is still running.")
                 % (event.step.title, int(event.seconds // 60))
             )
-        elif isinstance(event, StepFinished):
+        elif isinstance(event, engine.StepFinished):
             result = event.result
             self.results[event.index] = result
             self._render_step(event.index, result.status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,10 +15,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core.profile import Profile
-from app.core.recommend import DEFAULT_SCENARIO
 from app.ui.pages.base import Page, text_label
 from app.ui.present import tool_method, tool_status, tool_status_text
+
+if TYPE_CHECKING:
+    from app.core.profile import Profile
 
 
 class ToolsPage(Page):
@@ -65,6 +68,8 @@ class ToolsPage(Page):
         detection = setup.detection
         catalog = setup.ops.catalog
         if self.scenario.count() == 0:
+            from app.core.recommend import DEFAULT_SCENARIO
+
             self.scenario.blockSignals(True)
             for scenario in catalog.scenarios.values():
                 self.scenario.addItem(scenario.name, scenario.id)

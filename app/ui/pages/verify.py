@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -12,10 +14,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core.verify import Verification
 from app.ui.announce import announce
 from app.ui.pages.base import Page, button, text_label
 from app.ui.present import owner_of, verify_icon, verify_status_text
+
+if TYPE_CHECKING:
+    from app.core.verify import Verification
 
 COLUMNS = 6
 
