@@ -15,6 +15,7 @@ from pathlib import Path
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect
+from app.core.elevation import Elevator
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.paths import Paths
@@ -35,6 +36,7 @@ class Session:
     extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
+    elevator: Elevator | None = field(default=None)  # None: this system's own prompt
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
@@ -100,7 +102,13 @@ class Session:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
         (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
         report = await run_plan(
-            plan, self.runner, self.catalog, on_event, decide=decide, state=state
+            plan,
+            self.runner,
+            self.catalog,
+            on_event,
+            decide=decide,
+            state=state,
+            elevator=self.elevator,
         )
         # C03: detection and verification after the install see the refreshed PATH too.
         self.runner.host = dataclasses.replace(self.host, env=report.env)

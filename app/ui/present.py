@@ -81,6 +81,11 @@ def verify_icon(status: str) -> QIcon:
     return _icon(_VERIFY_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
 
 
+def where_text(where: str) -> str:
+    """Where a check ran: on this computer, or inside the container image."""
+    return _tr("in the container") if where == "container" else _tr("this computer")
+
+
 def verify_status_text(status: str) -> str:
     return {
         "ok": _tr("Works"),
@@ -92,7 +97,8 @@ def verify_status_text(status: str) -> str:
 
 
 FAILED_STATES = frozenset({"failed", "cancelled", "blocked", "declined"})
-RETRYABLE_STATES = frozenset({"failed", "cancelled", "declined"})
+RETRYABLE_STATES = frozenset({"failed", "cancelled", "blocked", "declined"})
+DONE_STATES = frozenset({"succeeded", "skipped"})  # what a resumed run does not run again
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,8 @@ def fix_text(result: StepResult) -> str:
         parts.append(_tr("Fix: %s") % verification.fix)
     if result.status == "declined":
         parts.append(_tr("The step needs admin rights. Retry and accept the prompt, or skip it."))
+    if result.status == "blocked":
+        parts.append(_tr("Retry after fixing what it waits for; it runs again with its needs."))
     if len(parts) <= 1:
         parts.append(_tr("The log pane above shows the step's full output."))
     return "\n".join(dict.fromkeys(parts))

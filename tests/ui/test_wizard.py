@@ -99,7 +99,7 @@ def test_full_run_installs_for_real_and_verifies(qtbot, qloop, tmp_path, npm_cac
     verify = wizard.verify_page
     qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=60_000)
     assert [r.status for r in verify.results] == ["not-on-path"]
-    assert verify.table.item(0, 3).text() == str(prefix / "bin" / "gemini")
-    assert verify.table.item(0, 4).text() == "npm (this wizard's folder)"
+    assert verify.table.item(0, 4).text() == str(prefix / "bin" / "gemini")
+    assert verify.table.item(0, 5).text() == "npm (this wizard's folder)"
     wizard.next()
     assert "Run `gemini` and sign in" in wizard.finish_page.steps.text()

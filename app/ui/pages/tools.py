@@ -58,6 +58,7 @@ class ToolsPage(Page):
         layout.addWidget(self.prefix)
         layout.addWidget(self.prefix_note)
         layout.addStretch(1)
+        self._resumed = False
 
     def initializePage(self) -> None:
         setup = self.setup
@@ -93,6 +94,14 @@ class ToolsPage(Page):
             self.notes[tool_id].setText(text)
             self.notes[tool_id].setAccessibleName(self.tr("%s status") % tool.name)
             self.boxes[tool_id].setAccessibleDescription(f"{text}; {self.methods[tool_id].text()}")
+        resume = setup.resume_from
+        if resume is not None and not self._resumed:
+            # The unfinished run's choices, once; the user may still change them.
+            self._resumed = True
+            for tool_id, box in self.boxes.items():
+                box.setChecked(tool_id in resume.choices.tools)
+            if resume.choices.npm_prefix:
+                self.prefix.setText(resume.choices.npm_prefix)
         self._show_recommendation()
         if not self.prefix.text():
             self.prefix.setText(setup.ops.default_prefix())
