@@ -26,8 +26,8 @@ from app.core.host import Host
 from app.core.planner import Command, Plan, Step, plan_npm_install, wsl_finding
 from app.core.redact import Redactor
 from app.core.runner import (
-    EnvironmentSource,
     PROGRESS,
+    EnvironmentSource,
     LineSink,
     Outcome,
     Runner,

@@ -141,9 +141,7 @@ class LineSplitter:
             parts.pop()
         else:
             parts.append("\n")
-        return [
-            (clean_line(parts[i]), parts[i + 1] == "\r") for i in range(0, len(parts) - 1, 2)
-        ]
+        return [(clean_line(parts[i]), parts[i + 1] == "\r") for i in range(0, len(parts) - 1, 2)]
 
 
 def kill_tree(pid: int, grace: float = KILL_GRACE) -> None:

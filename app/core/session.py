@@ -20,6 +20,7 @@ from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
+from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.recording import replay
 from app.core.redact import Redactor
 from app.core.runner import ProcessRunner, Runner
@@ -37,6 +38,8 @@ class Session:
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
     elevator: Elevator | None = field(default=None)  # None: this system's own prompt
+    # The container folder the last plan builds (the isolated scenario), with its spec.
+    isolated: tuple[Path, container.ContainerSpec] | None = field(default=None)
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
@@ -89,6 +92,59 @@ class Session:
             # A recorded machine downloads into its own folders, not this one's.
             download_dir="" if self.host.is_recorded else str(self.paths.cache / "downloads"),
         )
+
+    def isolated_spec(
+        self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
+    ) -> container.ContainerSpec:
+        """The container set-up for `tool_ids`, with the runtime this machine should use."""
+        if self.detection is None:
+            raise RuntimeError("detect() must run before isolated_spec()")
+        machine = Machine.from_host(self.host, self.detection)
+        advice = recommend(self.catalog, machine, scenario_id, tool_ids)
+        choice = container.choose_runtime(self.host, self.detection.docker, advice)
+        return container.make_spec(
+            self.catalog,
+            container.default_settings(),
+            runtime=choice.runtime,
+            tools=tool_ids,
+            system=self.host.system,
+        )
+
+    def plan_isolated(
+        self,
+        tool_ids: Sequence[str],
+        prefix: str | None,
+        folder: Path,
+        scenario_id: str = DEFAULT_SCENARIO,
+    ) -> Plan:
+        """The tools, the container runtime, and last the image of `folder` built."""
+        spec = self.isolated_spec(tool_ids, scenario_id)
+        choices = Choices(tuple(tool_ids), prefix or None, container_runtime=spec.runtime)
+        plan = self.plan(tool_ids, prefix, choices)
+        # FIXME(container): the build does not wait for the runtime's steps (`needs`); when
+        # the runtime failed to install, the build fails with "not found" and says so.
+        self.isolated = (folder, spec)
+        return dataclasses.replace(plan, steps=(*plan.steps, container.build_step(spec, folder)))
+
+    def container_folder_problem(self, folder: Path) -> str:
+        """Why the wizard may not write its container files into `folder` ("" when it may)."""
+        if (folder / container.MANIFEST).exists() or not folder.exists():
+            return ""
+        if not folder.is_dir():
+            return f"{folder} is a file, not a folder."
+        if any(folder.iterdir()):
+            return f"{folder} already holds other files; choose an empty or new folder."
+        return ""
+
+    def write_isolated(self) -> container.WriteReport | None:
+        """Write the files of the planned container folder (a folder it made before is renewed)."""
+        if self.isolated is None:
+            return None
+        folder, spec = self.isolated
+        gpu = self.detection.gpu if self.detection else None
+        force = (folder / container.MANIFEST).exists()
+        settings = container.default_settings()
+        return container.init_folder(folder, spec, self.catalog, settings, gpu=gpu, force=force)
 
     async def install(
         self,

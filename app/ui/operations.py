@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from app.core import container
 from app.core.catalog import Catalog
 from app.core.detect import Detection, Override
 from app.core.host import Host
-from app.core import container
 from app.core.install import Decide, EventSink, Plan, RunReport
 from app.core.logs import current_log_path
 from app.core.recommend import Machine, Recommendation, recommend
@@ -41,7 +41,15 @@ class Operations(Protocol):
 
     def default_prefix(self) -> str: ...
 
-    def plan(self, tool_ids: Sequence[str], prefix: str) -> Plan: ...
+    def plan(
+        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+    ) -> Plan:
+        """The steps; with `container_folder`, the runtime and the image build join them."""
+        ...
+
+    def default_container_folder(self) -> Path: ...
+
+    def container_folder_problem(self, folder: Path) -> str: ...
 
     async def install(
         self, plan: Plan, on_event: EventSink, decide: Decide, *, resume: bool = False
@@ -115,8 +123,19 @@ class SessionOperations:
     def default_prefix(self) -> str:
         return self.session.default_prefix()
 
-    def plan(self, tool_ids: Sequence[str], prefix: str) -> Plan:
-        return self.session.plan(tool_ids, prefix)
+    def plan(
+        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+    ) -> Plan:
+        if container_folder is None:
+            self.session.isolated = None
+            return self.session.plan(tool_ids, prefix)
+        return self.session.plan_isolated(tool_ids, prefix, container_folder)
+
+    def default_container_folder(self) -> Path:
+        return Path(self.host.home or ".") / "ai-cli-container"
+
+    def container_folder_problem(self, folder: Path) -> str:
+        return self.session.container_folder_problem(folder)
 
     async def install(
         self, plan: Plan, on_event: EventSink, decide: Decide, *, resume: bool = False
@@ -124,6 +143,7 @@ class SessionOperations:
         state = self.session.last_run() if resume else None
         if state is not None:
             state.finished = False
+        self.session.write_isolated()  # the folder the image is built from, if planned
         return await self.session.install(plan, on_event, decide=decide, state=state)
 
     def last_run(self) -> RunState | None:
@@ -134,7 +154,14 @@ class SessionOperations:
         return await self.session.verify(tool_ids, prefix)
 
     async def verify_container(self, folder: Path) -> list[Verification]:
-        return await self.session.verify_container(folder)
+        try:
+            return await self.session.verify_container(folder)
+        except container.ContainerError as exc:  # the folder was never written
+            return [
+                Verification(
+                    "container", "Container", "missing", message=str(exc), where="container"
+                )
+            ]
 
     def log_file(self) -> Path | None:
         return current_log_path()

@@ -111,7 +111,9 @@ class SetupWizard(QWizard):
         return self.tools_page.selected_tools()
 
     def make_plan(self) -> Plan:
-        self.plan = self.ops.plan(self.selected_tools(), self.tools_page.prefix.text().strip())
+        self.container_folder = self.tools_page.container_folder()
+        prefix = self.tools_page.prefix.text().strip()
+        self.plan = self.ops.plan(self.selected_tools(), prefix, self.container_folder)
         self.results = [None] * len(self.plan.steps)
         return self.plan
 

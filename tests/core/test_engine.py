@@ -443,11 +443,17 @@ def test_a_step_that_puts_a_folder_on_path_hands_it_to_later_steps(run_async, tm
 
 
 def test_progress_redraws_reach_the_screen_marked_and_the_diagnosis_clean(host, run_async):
-    code = "import sys; w=sys.stdout.write; [w(f'fetch {n}/3\\r') for n in (1, 2, 3)]; w('\\nok\\n')"
+    code = (
+        "import sys; w=sys.stdout.write; [w(f'fetch {n}/3\\r') for n in (1, 2, 3)]; w('\\nok\\n')"
+    )
     events = []
     report = run_async(
-        run_plan(plan_of(Step("bar", "Bar", (py(code),))), ProcessRunner(host), default_catalog(),
-                 events.append)
+        run_plan(
+            plan_of(Step("bar", "Bar", (py(code),))),
+            ProcessRunner(host),
+            default_catalog(),
+            events.append,
+        )
     )
     shown = [(e.line, e.progress) for e in events if isinstance(e, StepOutput)]
     assert shown == [("fetch 1/3", True), ("fetch 2/3", True), ("fetch 3/3", False), ("ok", False)]

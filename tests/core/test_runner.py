@@ -1,4 +1,5 @@
 import asyncio
+import itertools
 import sys
 import time
 
@@ -169,7 +170,7 @@ def test_a_flood_is_handed_on_in_slices_in_order(runner, run_async):
     assert seen == [f"line-{n}" for n in range(lines)]
     # Between two turns of the loop the pump handed on one slice, not a whole read
     # (about 1,400 lines of this size).
-    longest = max(b - a for a, b in zip(ticks, ticks[1:], strict=False))
+    longest = max(b - a for a, b in itertools.pairwise(ticks))
     assert longest < 500
 
 

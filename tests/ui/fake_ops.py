@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.core.catalog import Catalog, Signature, default_catalog
+from app.core.container import build_step, default_settings, make_spec
 from app.core.detect import Detection, detect
 from app.core.host import Host
 from app.core.install import (
@@ -102,9 +103,28 @@ class FakeOperations:
     def default_prefix(self) -> str:
         return str(self.tmp_path / "prefix")
 
-    def plan(self, tool_ids: Sequence[str], prefix: str) -> Plan:
+    def plan(
+        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+    ) -> Plan:
         assert self.detection is not None
-        return plan_npm_install(self._catalog, self.host, tool_ids, prefix, self.detection.node)
+        plan = plan_npm_install(self._catalog, self.host, tool_ids, prefix, self.detection.node)
+        self.container_tools = ()
+        if container_folder is None:
+            return plan
+        self.container_tools = tuple(tool_ids)
+        spec = make_spec(
+            self._catalog, default_settings(), runtime="podman", tools=tool_ids, system="linux"
+        )
+        build = build_step(spec, container_folder)
+        return dataclasses.replace(plan, steps=(*plan.steps, build))
+
+    def default_container_folder(self) -> Path:
+        return self.tmp_path / "ai-cli-container"
+
+    def container_folder_problem(self, folder: Path) -> str:
+        if folder.exists() and any(folder.iterdir()):
+            return f"{folder} already holds other files; choose an empty or new folder."
+        return ""
 
     def _result(self, plan: Plan, index: int, status: str) -> StepResult:
         step = plan.steps[index]
@@ -121,7 +141,9 @@ class FakeOperations:
     async def _step(self, plan: Plan, index: int, status: str, on_event: EventSink) -> StepResult:
         step = plan.steps[index]
         if status == "declined":
-            on_event(ElevationNeeded(step, "These commands need admin rights:\n  apt-get install x"))
+            on_event(
+                ElevationNeeded(step, "These commands need admin rights:\n  apt-get install x")
+            )
         for line in self.output_for(step.tool_id or "", status):
             on_event(StepOutput(step, line))
         await self.step_gate.wait()

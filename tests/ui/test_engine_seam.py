@@ -50,9 +50,7 @@ def seam(tmp_path):
     runner.on("npm", "prefix", "-g", output=str(tmp_path / "prefix") + "\n")
     runner.on("gemini", "--version", output="0.24.0\n")  # installed: its step is skipped
     elevator = DecliningElevator(runner)
-    session = Session(
-        runner, default_catalog(), Paths.from_env(host.env), elevator=elevator
-    )
+    session = Session(runner, default_catalog(), Paths.from_env(host.env), elevator=elevator)
     return session, elevator
 
 
@@ -82,6 +80,8 @@ def test_declined_elevation_is_its_own_outcome_and_retry_asks_again(qtbot, qloop
     assert page.steps.item(git).text().endswith("Done")
     assert "Setting up git" in "\n".join(page.buffers[git].lines)
     state = session.last_run()
-    assert state is not None and state.finished and state.statuses[page.plan.steps[git].id] == (
-        "succeeded"
+    assert (
+        state is not None
+        and state.finished
+        and state.statuses[page.plan.steps[git].id] == ("succeeded")
     )

@@ -496,3 +496,66 @@ def test_without_an_unfinished_run_nothing_is_offered(qtbot, qloop, ops):
     assert not wizard.welcome_page.resume_box.isVisible()
     walk_to(qtbot, wizard, TOOLS)
     assert wizard.resume_from is None
+
+
+def test_isolated_scenario_builds_the_image_and_checks_inside_it(qtbot, qloop, ops, tmp_path):
+    ops.container_status = {"codex-cli": "missing"}
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    tools = wizard.tools_page
+    assert tools.scenario.currentData() == "isolated-ai-clis"
+    assert tools.container_box.isVisible() and not tools.isolated.isChecked()
+    assert not tools.container_folder_edit.isEnabled()
+    for tool_id, box in tools.boxes.items():
+        box.setChecked(tool_id in ("gemini-cli", "codex-cli"))
+    # A folder with someone else's files is refused before anything is written.
+    folder = tmp_path / "ai-cli-container"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    tools.isolated.setChecked(True)
+    assert tools.container_folder() == folder
+    assert not tools.isComplete() and "already holds other files" in tools.container_note.text()
+    (folder / "notes.txt").unlink()
+    tools.container_folder_edit.setText(str(folder) + "/")
+    assert tools.isComplete()
+    wizard.next()
+    review = wizard.review_page
+    last = review.table.rowCount() - 1
+    assert review.table.item(last, 0).text() == "Build the ai-cli image with Podman"
+    command = review.table.item(last, 1).text()
+    assert command.startswith("podman build --format docker -t ai-cli -f ")
+    assert command.endswith(f"{folder}/Dockerfile {folder}")
+    wizard.next()
+    page = wizard.install_page
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert page.steps.item(2).text() == "Build the ai-cli image with Podman — Done"
+    wizard.next()
+    verify = wizard.verify_page
+    qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=5000)
+    assert ops.container_calls == [folder]
+    rows = [
+        [verify.table.item(r, c).text() for c in range(3)] for r in range(verify.table.rowCount())
+    ]
+    assert rows == [
+        ["Gemini CLI", "this computer", "Works"],
+        ["Codex CLI", "this computer", "Works"],
+        ["Gemini CLI", "in the container", "Works"],
+        ["Codex CLI", "in the container", "Missing"],
+    ]
+    assert verify.details.text() == "2 of 2 tools work. 1 of 2 work in the container."
+
+
+def test_a_recommendation_without_a_runtime_hides_the_container_choice(qtbot, qloop, ops):
+    import dataclasses
+
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    tools = wizard.tools_page
+    tools.isolated.setChecked(True)
+    assert tools.container_folder() is not None
+    real = ops.recommend
+    ops.recommend = lambda *a: dataclasses.replace(real(*a), runtime=None)
+    tools.scenario.setCurrentIndex(tools.scenario.findData("general"))
+    assert not tools.container_box.isVisible() and not tools.isolated.isChecked()
+    assert tools.container_folder() is None and tools.isComplete()
