@@ -1,9 +1,4 @@
-"""How the core's results read on screen: words, icons and optional fields.
-
-Fields that richer core results will carry (admin, reboot, size, owner,
-minimum versions) are read here and nowhere else, so pages stay unchanged
-when they arrive.
-"""
+"""How the core's results read on screen: words, icons, marks and commands."""
 
 from __future__ import annotations
 
@@ -169,13 +164,13 @@ def plan_as_script(plan: Plan, windows: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tool_status(tool: Tool, finding: Finding | None) -> str:
-    """installed, outdated or missing."""
+def tool_status(tool: Tool, finding: Finding | None, latest: str | None = None) -> str:
+    """installed, outdated (older than `latest`, the newest release) or missing."""
+    # FIXME(planner): nothing looks up the newest release yet (Choices.latest), so the
+    # wizard never says "outdated" today; the planner skips an installed CLI.
     if finding is None or not finding.present:
         return "missing"
-    # FIXME(issue-3): the catalog gains a minimum version per tool; read it if present.
-    minimum = getattr(tool, "min_version", None)
-    if minimum and not at_least(finding.version, minimum):
+    if latest and not at_least(finding.version, latest):
         return "outdated"
     return "installed"
 
@@ -195,10 +190,10 @@ def tool_method(tool: Tool) -> str:
 
 def owner_of(item: Verification, prefix: str | None) -> str:
     """Who installed the tool, as far as is known."""
-    # FIXME(issue-5): verification reports the owner itself (npm, brew, winget, system).
-    owner = getattr(item, "owner", None)
-    if owner:
-        return str(owner)
+    # FIXME(verify): Verification does not say who installed a tool (npm, brew, winget,
+    # the system); only a copy inside the wizard's npm folder is known to be npm's.
+    if item.where == "container":
+        return _tr("the image build")
     if item.path and prefix and os.path.realpath(item.path).startswith(os.path.realpath(prefix)):
         return _tr("npm (this wizard's folder)")
     return "—" if not item.path else _tr("unknown")

@@ -45,4 +45,3 @@ def test_the_plan_ends_with_the_image_build_and_the_folder_is_written(tmp_path, 
     other.mkdir()
     (other / "notes.txt").write_text("mine")
     assert "already holds other files" in session.container_folder_problem(other)
-

@@ -65,6 +65,9 @@ class FakeOperations:
         self.retry_outcome = "succeeded"
         self.step_gate = asyncio.Event()  # every step waits for this
         self.output: list[str] = ["added 1 package in 2s"]
+        self.elevation_text = "These commands need admin rights:\n  apt-get install x"
+        self.prompt_gate: asyncio.Event | None = None
+        self.progress: list[str] = []  # redraws (ended by a bare \r) before the output
         self.verify_status: dict[str, str] = {}
         self.verify_calls: list[list[str]] = []
         self.verify_gate: asyncio.Event | None = None
@@ -113,7 +116,11 @@ class FakeOperations:
             return plan
         self.container_tools = tuple(tool_ids)
         spec = make_spec(
-            self._catalog, default_settings(), runtime="podman", tools=tool_ids, system="linux"
+            self._catalog,
+            default_settings(),
+            runtime=self.container_runtime,
+            tools=tool_ids,
+            system="linux",
         )
         build = build_step(spec, container_folder)
         return dataclasses.replace(plan, steps=(*plan.steps, build))
@@ -141,9 +148,11 @@ class FakeOperations:
     async def _step(self, plan: Plan, index: int, status: str, on_event: EventSink) -> StepResult:
         step = plan.steps[index]
         if status == "declined":
-            on_event(
-                ElevationNeeded(step, "These commands need admin rights:\n  apt-get install x")
-            )
+            on_event(ElevationNeeded(step, self.elevation_text))
+            if self.prompt_gate is not None:  # the system's prompt is up until the test says
+                await self.prompt_gate.wait()
+        for line in self.progress:
+            on_event(StepOutput(step, line, progress=True))
         for line in self.output_for(step.tool_id or "", status):
             on_event(StepOutput(step, line))
         await self.step_gate.wait()
@@ -219,6 +228,7 @@ class FakeOperations:
         return out
 
     container_tools: tuple[str, ...] = ()
+    container_runtime = "podman"
 
     async def verify(self, tool_ids: Sequence[str], prefix: str | None) -> list[Verification]:
         self.verify_calls.append(list(tool_ids))

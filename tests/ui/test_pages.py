@@ -559,3 +559,25 @@ def test_a_recommendation_without_a_runtime_hides_the_container_choice(qtbot, ql
     tools.scenario.setCurrentIndex(tools.scenario.findData("general"))
     assert not tools.container_box.isVisible() and not tools.isolated.isChecked()
     assert tools.container_folder() is None and tools.isComplete()
+
+
+def test_progress_redraws_replace_each_other_in_the_pane(qtbot, qloop, ops):
+    ops.progress = ["⠙ fetch 1/3", "⠹ fetch 2/3", "⠸ fetch 3/3"]
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli"])
+    prefix = ops.default_prefix()
+    assert page.log.shown_lines() == [
+        f"$ npm install -g --prefix {prefix} @google/gemini-cli",
+        "gemini-cli: added 1 package in 2s",
+    ]
+    assert page.buffers[0].total == 5  # every line arrived; the redraws were replaced
+
+
+def test_tool_status_words():
+    from app.core.catalog import default_catalog
+    from app.core.detect import Finding
+    from app.ui.present import tool_status
+
+    gemini = default_catalog().tool("gemini-cli")
+    assert tool_status(gemini, None) == "missing"
+    assert tool_status(gemini, Finding("Gemini CLI", True, "0.24.0")) == "installed"
+    assert tool_status(gemini, Finding("Gemini CLI", True, "0.24.0"), "0.25.1") == "outdated"

@@ -138,6 +138,7 @@ class InstallPage(Page):
         # While the engine waits for the user after a failed step: the step and the answer.
         self._asking: tuple[int, asyncio.Future[Decision]] | None = None
         self._earlier: set[int] = set()  # steps a resumed run does not run again
+        self._told: dict[int, StepResult] = {}  # results already shown while asking
 
     # -- starting and running -------------------------------------------------
 
@@ -191,6 +192,7 @@ class InstallPage(Page):
         self._render_step(index, result.status)
         self.elevation.setVisible(False)
         self._append(index, f"=> {step_status_text(result.status)}: {result.message}")
+        self._told[index] = result
         answer: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
         self._asking = (index, answer)
         self._select(index)
@@ -279,7 +281,8 @@ class InstallPage(Page):
             if event.index in self._earlier:
                 return
             self.elevation.setVisible(False)
-            self._append(event.index, f"=> {step_status_text(result.status)}: {result.message}")
+            if self._told.pop(event.index, None) != result:  # not yet said while asking
+                self._append(event.index, f"=> {step_status_text(result.status)}: {result.message}")
             announce(self, self.tr("%s: %s") % (result.step.title, step_status_text(result.status)))
             self._render_actions()
 
