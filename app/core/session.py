@@ -14,12 +14,13 @@ from pathlib import Path
 
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
-from app.core.detect import Detection, Facts, Finding, LiveFacts, detect
+from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
 from app.core.elevation import Elevator
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
+from app.core.profile import Profile, apply_profile, choices_for
 from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.recording import replay
 from app.core.redact import Redactor
@@ -34,6 +35,7 @@ class Session:
     catalog: Catalog
     paths: Paths
     detection: Detection | None = field(default=None)
+    profile: Profile | None = field(default=None)  # pins and network setting for every plan
     extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
@@ -83,7 +85,12 @@ class Session:
         if self.detection is None:
             raise RuntimeError("detect() must run before plan()")
         choices = choices or Choices(tuple(tool_ids), prefix or None)
-        return build_plan(
+        if self.profile is not None:
+            choices = choices_for(self.profile, choices)
+        if choices.npm_prefix and not self.host.is_recorded:
+            writable = prefix_is_writable(choices.npm_prefix, self.host)
+            choices = dataclasses.replace(choices, npm_prefix_writable=writable)
+        plan = build_plan(
             self.catalog,
             self.host,
             self.detection,
@@ -92,6 +99,9 @@ class Session:
             # A recorded machine downloads into its own folders, not this one's.
             download_dir="" if self.host.is_recorded else str(self.paths.cache / "downloads"),
         )
+        if self.profile is None:
+            return plan
+        return apply_profile(plan, self.profile, self.catalog, self.detection)
 
     def isolated_spec(
         self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO

@@ -17,8 +17,9 @@ from app.core.detect import Detection, Override
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport
 from app.core.logs import current_log_path
+from app.core.profile import Profile
 from app.core.recommend import Machine, Recommendation, recommend
-from app.core.redact import Redactor
+from app.core.report import Scrubber
 from app.core.runstate import RunState
 from app.core.session import Session
 from app.core.verify import Verification
@@ -98,7 +99,8 @@ class SessionOperations:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._redactor = Redactor(session.host.env)
+        # Reports leave the machine: secrets, the home folder and the user name are masked.
+        self._redactor = Scrubber(session.host).text
 
     @property
     def catalog(self) -> Catalog:
@@ -119,6 +121,11 @@ class SessionOperations:
 
     def recommend(self, scenario_id: str, tool_ids: Sequence[str]) -> Recommendation:
         return recommend_for(self.catalog, self.host, self.session.detection, scenario_id, tool_ids)
+
+    @property
+    def profile(self) -> Profile | None:
+        """The workshop profile the wizard was opened with, if any."""
+        return self.session.profile
 
     def default_prefix(self) -> str:
         return self.session.default_prefix()

@@ -873,6 +873,7 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
             url=target,
             status_code=result.status_code,
             proxy=result.proxy,
+            checked=result.checked,
         )
 
     return probe
