@@ -74,6 +74,9 @@ class DemoOperations(FakeOperations):
     def default_prefix(self) -> str:
         return str(Path.home() / ".local")
 
+    def default_container_folder(self) -> Path:
+        return Path.home() / "ai-cli-container"
+
     def log_file(self) -> Path:
         return Path.home() / ".local/state/ai-cli-setup/log/run-20261203-101500-4242.log"
 
@@ -267,7 +270,6 @@ class Shooter:
             for tool_id, box in wizard.tools_page.boxes.items():
                 box.setChecked(tool_id in ("claude-code", "codex-cli"))
             wizard.tools_page.isolated.setChecked(True)
-            wizard.tools_page.container_folder_edit.setText(str(Path.home() / "ai-cli-container"))
             if wanted("3-tools-container"):
                 await self.shoot(wizard, "3-tools-container")
             await self.walk(wizard, REVIEW)

@@ -136,6 +136,8 @@ class SessionOperations:
         if container_folder is None:
             self.session.isolated = None
             return self.session.plan(tool_ids, prefix)
+        # FIXME(ui): the runtime follows the default scenario's recommendation, not the
+        # scenario chosen on the Tools page (they agree on every system today).
         return self.session.plan_isolated(tool_ids, prefix, container_folder)
 
     def default_container_folder(self) -> Path:
