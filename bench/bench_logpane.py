@@ -35,6 +35,7 @@ try:
 except ImportError:  # the runner before it read in smaller pieces
     READ_SIZE = 65536
 from app.ui.logpane import LineBuffer, LogPane
+from app.ui.qtguard import guard_none_refcount
 
 LINES = 200_000
 TICK_MS = 5
@@ -138,6 +139,7 @@ async def stream(pane: TimedPane | None, log_dir: Path) -> tuple[float, int, flo
 
 
 def measure() -> list[dict]:
+    guard_none_refcount()  # a flood means many loop turns; see app/ui/qtguard.py
     app = QApplication.instance() or QApplication([])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -26,3 +26,17 @@ def test_qt_calls_leave_the_reference_count_of_none_alone():
     lost = before - sys.getrefcount(None)
     _GIVEN_BACK.extend([None] * max(0, lost))  # so the test itself cannot abort the run
     assert lost < 10
+
+
+def test_the_guard_holds_references_only_for_a_leaky_binding(monkeypatch):
+    from app.ui import qtguard
+
+    monkeypatch.setattr(qtguard, "_held", [])
+    monkeypatch.setattr(qtguard, "HEADROOM", 600)
+    assert not qtguard.guard_none_refcount("6.11.3")
+    assert qtguard._held == []
+    leaky = qtguard.guard_none_refcount("6.12.0")
+    assert leaky == (sys.version_info < (3, 12))
+    assert qtguard._held.count(None) == (600 if leaky else 0)
+    assert qtguard._held.count(True) == (100 if leaky else 0)
+    assert not qtguard.guard_none_refcount("6.12.0")  # once per run
