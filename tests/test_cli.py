@@ -86,7 +86,9 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
         ("codex-cli", "codex"),
     ]:
         item = results[tool_id]
-        assert item["status"] == "not-on-path"  # the temp prefix is not on PATH
+        # C01: the install put the temp prefix's bin folder on PATH (the temp HOME's
+        # ~/.profile), so a new login shell finds each tool.
+        assert (item["status"], item["on_path"], item["owner"]) == ("ok", True, "npm")
         assert item["version"] and item["version"][0].isdigit()
         assert item["path"] == str(prefix / "bin" / command)
     # Nothing landed in the real global prefix or the real home.
