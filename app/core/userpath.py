@@ -10,6 +10,7 @@ edit is written to the journal first, so `ai-cli-setup undo` can reverse it.
 from __future__ import annotations
 
 import importlib
+import ntpath
 import os
 import posixpath
 import re
@@ -252,7 +253,7 @@ class ChangeTracker:
     async def before(self, step: str, argv: Sequence[str]) -> list[dict[str, Any]]:
         """Journal entries for what `argv` is about to change (written before it runs)."""
         entries = []
-        name = posixpath.basename(argv[0]).lower() if argv else ""
+        name = ntpath.basename(argv[0]).lower() if argv else ""  # "/" and "\\" both split
         verb = list(argv[1:3])
         if name in ("npm", "npm.cmd") and verb in (["config", "set"], ["config", "delete"]):
             path = npm_userconfig(self.host)
