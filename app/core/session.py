@@ -15,18 +15,20 @@ from pathlib import Path
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
-from app.core.elevation import Elevator
+from app.core.elevation import Elevator, elevator_for
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
+from app.core.journal import Journal, UndoResult, UserEnvironment, undo
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
 from app.core.profile import Profile, apply_profile, choices_for
 from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.recording import replay
 from app.core.redact import Redactor
-from app.core.runner import ProcessRunner, Runner
+from app.core.runner import EnvironmentSource, ProcessRunner, Runner
 from app.core.runstate import RunState
-from app.core.verify import Verification, verify_tool
+from app.core.userpath import ChangeTracker, RunnerGroups, user_path_store
+from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
 
 
 @dataclass
@@ -42,6 +44,9 @@ class Session:
     elevator: Elevator | None = field(default=None)  # None: this system's own prompt
     # The container folder the last plan builds (the isolated scenario), with its spec.
     isolated: tuple[Path, container.ContainerSpec] | None = field(default=None)
+    # Windows: HKCU\Environment and the registry PATH (None: the real registry).
+    user_env: UserEnvironment | None = field(default=None)
+    env_source: EnvironmentSource | None = field(default=None)
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
@@ -175,6 +180,8 @@ class Session:
             decide=decide,
             state=state,
             elevator=self.elevator,
+            env_source=self.env_source,
+            changes=self.changes(),
         )
         # C03: detection and verification after the install see the refreshed PATH too.
         self.runner.host = dataclasses.replace(self.host, env=report.env)
@@ -184,13 +191,56 @@ class Session:
         """The run-state of the last install, for `install --resume`."""
         return RunState.load(self.paths.state, Redactor(self.host.env))
 
+    def journal(self) -> Journal:
+        """Every change the wizard made to the user's environment (Paths.state)."""
+        return Journal.open(self.paths.state)
+
+    def changes(self) -> ChangeTracker | None:
+        """Journals and makes the changes an install (or a fix) makes to the environment.
+
+        None on a recorded machine, whose files are not this machine's (unless a
+        stand-in Windows registry was given).
+        """
+        host = self.host
+        if host.is_recorded and self.user_env is None:
+            return None
+        return ChangeTracker(
+            self.journal(),
+            host,
+            user_path_store(host, self.user_env),
+            RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
+        )
+
+    async def fresh_path(self) -> FreshPath:
+        """The PATH a new terminal gets (login shell on Unix, registry on Windows)."""
+        return await fresh_path(self.runner, self.env_source)
+
     async def verify(
-        self, tool_ids: Sequence[str], prefix: str | None = None
+        self, tool_ids: Sequence[str], prefix: str | None = None, fresh: FreshPath | None = None
     ) -> list[Verification]:
+        """Each tool as a new terminal would find it."""
+        fresh = fresh or await self.fresh_path()
         return list(
             await asyncio.gather(
-                *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
+                *(verify_tool(self.runner, self.catalog, t, prefix, fresh) for t in tool_ids)
             )
+        )
+
+    def add_to_path(self, folders: Sequence[str], step: str = "verify --fix-path") -> list[str]:
+        """Save folders on the user's PATH (journaled, undoable): verification's fix (C01)."""
+        changes = self.changes()
+        if changes is None:
+            return ["This is a recorded machine; nothing was changed."]
+        return changes.add_to_path(list(dict.fromkeys(folders)), step)
+
+    async def undo(self, dry_run: bool = False) -> list[UndoResult]:
+        """Reverse what the wizard changed in the user's environment, and nothing else."""
+        host = self.host
+        return await undo(
+            self.journal(),
+            user_env=self.user_env or (_winreg() if host.is_windows else None),
+            groups=RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
+            dry_run=dry_run,
         )
 
     async def verify_container(self, folder: Path) -> list[Verification]:
@@ -215,3 +265,9 @@ class Session:
             no_cache=no_cache,
             on_event=on_event,
         )
+
+
+def _winreg() -> UserEnvironment:  # pragma: no cover - Windows only
+    from app.core.userpath import WinregEnvironment
+
+    return WinregEnvironment()

@@ -225,10 +225,10 @@ def tool_method(tool: Tool) -> str:
 
 def owner_of(item: Verification, prefix: str | None) -> str:
     """Who installed the tool, as far as is known."""
-    # FIXME(verify): Verification does not say who installed a tool (npm, brew, winget,
-    # the system); only a copy inside the wizard's npm folder is known to be npm's.
     if item.where == "container":
         return _tr("the image build")
+    if item.owner:
+        return item.owner
     if item.path and prefix and os.path.realpath(item.path).startswith(os.path.realpath(prefix)):
         return _tr("npm (this wizard's folder)")
     return "—" if not item.path else _tr("unknown")
