@@ -10,7 +10,17 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-NAMES = ("detect", "recommend", "plan", "install", "verify", "check", "report", "container")
+NAMES = (
+    "detect",
+    "recommend",
+    "plan",
+    "install",
+    "verify",
+    "undo",
+    "check",
+    "report",
+    "container",
+)
 
 
 def load(name: str) -> ModuleType:

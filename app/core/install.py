@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from app.core.catalog import Catalog, Signature
 from app.core.detect import Finding
@@ -26,6 +26,7 @@ from app.core.host import Host
 from app.core.planner import Command, Plan, Step, plan_npm_install, wsl_finding
 from app.core.redact import Redactor
 from app.core.runner import (
+    PROGRESS,
     EnvironmentSource,
     LineSink,
     Outcome,
@@ -35,6 +36,7 @@ from app.core.runner import (
     with_fallback_dirs,
 )
 from app.core.runstate import RunState
+from app.core.userpath import ChangeTracker
 from app.core.verify import Verification, verify_tool
 from app.core.versions import at_least
 
@@ -83,6 +85,7 @@ class StepStarted:
 class StepOutput:
     step: Step
     line: str
+    progress: bool = False  # ended by a bare \r: the next line replaces it on screen
 
 
 @dataclass(frozen=True)
@@ -183,11 +186,14 @@ async def run_plan(
     redactor: Redactor | None = None,
     quiet_after: float = QUIET_AFTER,
     step_timeout: float = STEP_TIMEOUT,
+    changes: ChangeTracker | None = None,
 ) -> RunReport:
     """Run every step in order. After a failure `decide` chooses: retry, skip, continue, stop.
 
     With `state`, each step's status is saved as it changes, and steps that
     finished in an earlier run are not run again (`install --resume`).
+    With `changes`, every change to the user's environment is journaled
+    before it is made, and a step's PATH folders are saved for new terminals.
     Consecutive npm installs into the prefix share one npm call (see
     `_run_batch`); each step still gets its own events and its own result.
     """
@@ -205,6 +211,7 @@ async def run_plan(
         redactor,
         quiet_after,
         step_timeout,
+        changes,
     )
     report = RunReport()
     total = len(plan.steps)
@@ -356,6 +363,7 @@ class _Engine:
     redactor: Redactor
     quiet_after: float
     step_timeout: float
+    changes: ChangeTracker | None = None
     env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -405,10 +413,11 @@ class _Engine:
         last = [time.monotonic()]
 
         def on_line(line: str) -> None:
-            clean = self.redactor(line)
+            progress = line.endswith(PROGRESS)
+            clean = self.redactor(line.removesuffix(PROGRESS))
             lines.append(clean)
             last[0] = time.monotonic()
-            self.emit(StepOutput(step, clean))
+            self.emit(StepOutput(step, clean, progress))
 
         watchdog = asyncio.ensure_future(self._watch(step, last))
         try:
@@ -428,9 +437,19 @@ class _Engine:
             if step.tool_id is not None:
                 verification = await self._verify(step, env)
             return StepResult(step, "failed", outcome, verification, findings, message)
+        saved = ""
+        if step.path_dirs and self.changes is not None:
+            try:
+                saved = " ".join(self.changes.add_to_path(step.path_dirs, step.id))
+            except OSError as exc:
+                message = f"Could not save the folder on your PATH: {exc}"
+                return StepResult(step, "failed", outcome, None, findings, message)
         if step.tool_id is not None:
             return await self._verified_tool(step, env, outcome, output, findings)
-        return await self._verified_prerequisite(step, outcome, findings)
+        result = await self._verified_prerequisite(step, outcome, findings)
+        if saved and result.status == "succeeded":
+            result = dataclasses.replace(result, message=f"{result.message} {saved}".strip())
+        return result
 
     async def batch_at(self, index: int, satisfied: set[str], state: RunState | None) -> list[Step]:
         """The npm steps from `index` on that can share one npm call (two or more, or none).
@@ -475,6 +494,8 @@ class _Engine:
 
         titles = ", ".join(step.title for step in steps)
         self.emit(StepOutput(first, f"One npm call for {titles}: $ {' '.join(argv)}"))
+        # Each step's own change is journaled (undo works per tool), before the call.
+        journaled = [e for step in steps for e in await self._journal(step, step.argv)]
         watchdog = asyncio.ensure_future(self._watch(first, last))
         try:
             outcome = await self.runner.run(
@@ -482,6 +503,8 @@ class _Engine:
             )
         finally:
             watchdog.cancel()
+        if self.changes is not None:
+            self.changes.after(journaled)
         if not outcome.ok:
             log.info("one npm call for %d steps failed: %s", len(steps), outcome.sentence())
             return None
@@ -502,17 +525,29 @@ class _Engine:
             if admin:
                 argvs = [c.argv for c in group]
                 self.emit(ElevationNeeded(step, self.elevator.describe(argvs)))
+                journaled = [e for argv in argvs for e in await self._journal(step, argv)]
                 elevation = await self.elevator.run(argvs, env=env, on_line=on_line)
                 if not elevation.ok:
                     return outcome, elevation
+                if self.changes is not None:
+                    self.changes.after(journaled)
                 continue
             for command in group:
+                journaled = await self._journal(step, command.argv)
                 outcome = await self.runner.run(
                     command.argv, env=env, timeout=self.step_timeout, on_line=on_line
                 )
+                if self.changes is not None:
+                    self.changes.after(journaled)
                 if not outcome.ok:
                     return outcome, None
         return outcome, None
+
+    async def _journal(self, step: Step, argv: Sequence[str]) -> list[dict[str, Any]]:
+        """Journal entries for what `argv` changes, written before it runs."""
+        if self.changes is None:
+            return []
+        return await self.changes.before(step.id, argv)
 
     async def _watch(self, step: Step, last: list[float]) -> None:
         """Emit StepQuiet each time the step stays silent for `quiet_after` seconds."""
@@ -595,7 +630,7 @@ async def probe_extras(runner: Runner, *, uv: bool, wsl: bool) -> dict[str, Find
 
 def _npm_install_key(step: Step, prefix: str) -> tuple[object, ...] | None:
     """What must match for steps to share one npm call; None if the step cannot."""
-    if step.tool_id is None or len(step.commands) != 1 or step.admin:
+    if step.tool_id is None or len(step.commands) != 1 or step.admin or step.path_dirs:
         return None
     argv = step.commands[0].argv
     head = argv[:-1]

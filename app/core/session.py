@@ -15,16 +15,20 @@ from pathlib import Path
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
+from app.core.elevation import Elevator, elevator_for
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
+from app.core.journal import Journal, UndoResult, UserEnvironment, undo
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
 from app.core.profile import Profile, apply_profile, choices_for
+from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.recording import replay
 from app.core.redact import Redactor
-from app.core.runner import ProcessRunner, Runner
+from app.core.runner import EnvironmentSource, ProcessRunner, Runner
 from app.core.runstate import RunState
-from app.core.verify import Verification, verify_tool
+from app.core.userpath import ChangeTracker, RunnerGroups, user_path_store
+from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
 
 
 @dataclass
@@ -37,6 +41,12 @@ class Session:
     extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
+    elevator: Elevator | None = field(default=None)  # None: this system's own prompt
+    # The container folder the last plan builds (the isolated scenario), with its spec.
+    isolated: tuple[Path, container.ContainerSpec] | None = field(default=None)
+    # Windows: HKCU\Environment and the registry PATH (None: the real registry).
+    user_env: UserEnvironment | None = field(default=None)
+    env_source: EnvironmentSource | None = field(default=None)
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
@@ -98,6 +108,59 @@ class Session:
             return plan
         return apply_profile(plan, self.profile, self.catalog, self.detection)
 
+    def isolated_spec(
+        self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
+    ) -> container.ContainerSpec:
+        """The container set-up for `tool_ids`, with the runtime this machine should use."""
+        if self.detection is None:
+            raise RuntimeError("detect() must run before isolated_spec()")
+        machine = Machine.from_host(self.host, self.detection)
+        advice = recommend(self.catalog, machine, scenario_id, tool_ids)
+        choice = container.choose_runtime(self.host, self.detection.docker, advice)
+        return container.make_spec(
+            self.catalog,
+            container.default_settings(),
+            runtime=choice.runtime,
+            tools=tool_ids,
+            system=self.host.system,
+        )
+
+    def plan_isolated(
+        self,
+        tool_ids: Sequence[str],
+        prefix: str | None,
+        folder: Path,
+        scenario_id: str = DEFAULT_SCENARIO,
+    ) -> Plan:
+        """The tools, the container runtime, and last the image of `folder` built."""
+        spec = self.isolated_spec(tool_ids, scenario_id)
+        choices = Choices(tuple(tool_ids), prefix or None, container_runtime=spec.runtime)
+        plan = self.plan(tool_ids, prefix, choices)
+        # FIXME(container): the build does not wait for the runtime's steps (`needs`); when
+        # the runtime failed to install, the build fails with "not found" and says so.
+        self.isolated = (folder, spec)
+        return dataclasses.replace(plan, steps=(*plan.steps, container.build_step(spec, folder)))
+
+    def container_folder_problem(self, folder: Path) -> str:
+        """Why the wizard may not write its container files into `folder` ("" when it may)."""
+        if (folder / container.MANIFEST).exists() or not folder.exists():
+            return ""
+        if not folder.is_dir():
+            return f"{folder} is a file, not a folder."
+        if any(folder.iterdir()):
+            return f"{folder} already holds other files; choose an empty or new folder."
+        return ""
+
+    def write_isolated(self) -> container.WriteReport | None:
+        """Write the files of the planned container folder (a folder it made before is renewed)."""
+        if self.isolated is None:
+            return None
+        folder, spec = self.isolated
+        gpu = self.detection.gpu if self.detection else None
+        force = (folder / container.MANIFEST).exists()
+        settings = container.default_settings()
+        return container.init_folder(folder, spec, self.catalog, settings, gpu=gpu, force=force)
+
     async def install(
         self,
         plan: Plan,
@@ -110,7 +173,15 @@ class Session:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
         (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
         report = await run_plan(
-            plan, self.runner, self.catalog, on_event, decide=decide, state=state
+            plan,
+            self.runner,
+            self.catalog,
+            on_event,
+            decide=decide,
+            state=state,
+            elevator=self.elevator,
+            env_source=self.env_source,
+            changes=self.changes(),
         )
         # C03: detection and verification after the install see the refreshed PATH too.
         self.runner.host = dataclasses.replace(self.host, env=report.env)
@@ -120,13 +191,56 @@ class Session:
         """The run-state of the last install, for `install --resume`."""
         return RunState.load(self.paths.state, Redactor(self.host.env))
 
+    def journal(self) -> Journal:
+        """Every change the wizard made to the user's environment (Paths.state)."""
+        return Journal.open(self.paths.state)
+
+    def changes(self) -> ChangeTracker | None:
+        """Journals and makes the changes an install (or a fix) makes to the environment.
+
+        None on a recorded machine, whose files are not this machine's (unless a
+        stand-in Windows registry was given).
+        """
+        host = self.host
+        if host.is_recorded and self.user_env is None:
+            return None
+        return ChangeTracker(
+            self.journal(),
+            host,
+            user_path_store(host, self.user_env),
+            RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
+        )
+
+    async def fresh_path(self) -> FreshPath:
+        """The PATH a new terminal gets (login shell on Unix, registry on Windows)."""
+        return await fresh_path(self.runner, self.env_source)
+
     async def verify(
-        self, tool_ids: Sequence[str], prefix: str | None = None
+        self, tool_ids: Sequence[str], prefix: str | None = None, fresh: FreshPath | None = None
     ) -> list[Verification]:
+        """Each tool as a new terminal would find it."""
+        fresh = fresh or await self.fresh_path()
         return list(
             await asyncio.gather(
-                *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
+                *(verify_tool(self.runner, self.catalog, t, prefix, fresh) for t in tool_ids)
             )
+        )
+
+    def add_to_path(self, folders: Sequence[str], step: str = "verify --fix-path") -> list[str]:
+        """Save folders on the user's PATH (journaled, undoable): verification's fix (C01)."""
+        changes = self.changes()
+        if changes is None:
+            return ["This is a recorded machine; nothing was changed."]
+        return changes.add_to_path(list(dict.fromkeys(folders)), step)
+
+    async def undo(self, dry_run: bool = False) -> list[UndoResult]:
+        """Reverse what the wizard changed in the user's environment, and nothing else."""
+        host = self.host
+        return await undo(
+            self.journal(),
+            user_env=self.user_env or (_winreg() if host.is_windows else None),
+            groups=RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
+            dry_run=dry_run,
         )
 
     async def verify_container(self, folder: Path) -> list[Verification]:
@@ -151,3 +265,9 @@ class Session:
             no_cache=no_cache,
             on_event=on_event,
         )
+
+
+def _winreg() -> UserEnvironment:  # pragma: no cover - Windows only
+    from app.core.userpath import WinregEnvironment
+
+    return WinregEnvironment()

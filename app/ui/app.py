@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.core.resources import resource_path
+from app.ui.qtguard import guard_none_refcount
 from app.ui.wizard import SetupWizard
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def open_window() -> tuple[QApplication, SetupWizard]:
     caller then loads the core, sets the wizard's operations and starts the
     event loop (which starts detection). `--self-test` times this too.
     """
+    guard_none_refcount()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("ai-cli-setup")
     app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))

@@ -1,26 +1,22 @@
-"""How the core's results read on screen: words, icons and optional fields.
-
-Fields that richer core results will carry (admin, reboot, size, owner,
-minimum versions) are read here and nowhere else, so pages stay unchanged
-when they arrive.
-"""
+"""How the core's results read on screen: words, icons, marks and commands."""
 
 from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
-if TYPE_CHECKING:  # the core loads after the first window: see app/ui/app.py
-    from app.core.catalog import Tool
-    from app.core.detect import Finding
-    from app.core.install import Plan, Step, StepResult
-    from app.core.verify import Verification
+from app.core.catalog import Tool
+from app.core.detect import Finding
+from app.core.install import Plan, Step, StepResult
+from app.core.planner import display_command
+from app.core.verify import Verification
+from app.core.versions import at_least
 
 
 def _tr(text: str) -> str:
@@ -41,43 +37,39 @@ def step_status_text(status: str) -> str:
 
 
 _STEP_ICONS = {
-    "running": "SP_BrowserReload",
-    "succeeded": "SP_DialogApplyButton",
-    "failed": "SP_MessageBoxCritical",
-    "cancelled": "SP_DialogCancelButton",
-    "blocked": "SP_MessageBoxWarning",
-    "skipped": "SP_MessageBoxInformation",
-    "declined": "SP_MessageBoxWarning",
+    "running": QStyle.StandardPixmap.SP_BrowserReload,
+    "succeeded": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "failed": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "cancelled": QStyle.StandardPixmap.SP_DialogCancelButton,
+    "blocked": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "declined": QStyle.StandardPixmap.SP_MessageBoxWarning,
 }
 
 _VERIFY_ICONS = {
-    "ok": "SP_DialogApplyButton",
-    "not-on-path": "SP_MessageBoxWarning",
-    "missing": "SP_MessageBoxCritical",
-    "broken": "SP_MessageBoxCritical",
-    "skipped": "SP_MessageBoxInformation",
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "not-on-path": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "missing": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "broken": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 
 
-# Icons are named, not QStyle values: touching QStyle builds all its enums, which
-# the first window does not need (start-up time, see app/ui/app.py).
-def _icon(name: str) -> QIcon:
-    from PySide6.QtWidgets import QStyle
-
-    return QApplication.style().standardIcon(getattr(QStyle.StandardPixmap, name))
+def _icon(pixmap: QStyle.StandardPixmap) -> QIcon:
+    return QApplication.style().standardIcon(pixmap)
 
 
 def step_icon(status: str) -> QIcon:
     """The icon beside a step; a waiting step has none (its text says so)."""
     if status == "pending":
         return _blank_icon()
-    return _icon(_STEP_ICONS.get(status, "SP_MessageBoxQuestion"))
+    return _icon(_STEP_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
 
 
 _FINDING_ICONS = {
-    "ok": "SP_DialogApplyButton",
-    "problem": "SP_MessageBoxWarning",
-    "unknown": "SP_MessageBoxQuestion",
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "problem": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "unknown": QStyle.StandardPixmap.SP_MessageBoxQuestion,
 }
 
 
@@ -116,7 +108,12 @@ def _blank_icon() -> QIcon:
 
 
 def verify_icon(status: str) -> QIcon:
-    return _icon(_VERIFY_ICONS.get(status, "SP_MessageBoxQuestion"))
+    return _icon(_VERIFY_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
+
+
+def where_text(where: str) -> str:
+    """Where a check ran: on this computer, or inside the container image."""
+    return _tr("in the container") if where == "container" else _tr("this computer")
 
 
 def verify_status_text(status: str) -> str:
@@ -130,7 +127,8 @@ def verify_status_text(status: str) -> str:
 
 
 FAILED_STATES = frozenset({"failed", "cancelled", "blocked", "declined"})
-RETRYABLE_STATES = frozenset({"failed", "cancelled", "declined"})
+RETRYABLE_STATES = frozenset({"failed", "cancelled", "blocked", "declined"})
+DONE_STATES = frozenset({"succeeded", "skipped"})  # what a resumed run does not run again
 
 
 @dataclass(frozen=True)
@@ -166,8 +164,6 @@ def step_marks(step: Step) -> StepMarks:
 
 def command_text(step: Step, windows: bool) -> str:
     """The step's exact commands as the user would type them, one a line."""
-    from app.core.planner import display_command
-
     system = "windows" if windows else "linux"
     return "\n".join(
         display_command(c.argv, system) + (_tr(" (admin)") if c.admin else "")
@@ -177,8 +173,6 @@ def command_text(step: Step, windows: bool) -> str:
 
 def plan_as_script(plan: Plan, windows: bool) -> str:
     """The plan as a script the user can read or run by hand."""
-    from subprocess import list2cmdline  # Windows quoting; nothing is run
-
     lines: list[str] = []
     if windows:
         lines.append("# " + _tr("AI CLI Setup plan (PowerShell)"))
@@ -197,7 +191,7 @@ def plan_as_script(plan: Plan, windows: bool) -> str:
         for command in step.commands:
             if windows:
                 admin = "  # " + _tr("in an elevated PowerShell") if command.admin else ""
-                line = "& " + list2cmdline(command.argv) + admin
+                line = "& " + subprocess.list2cmdline(command.argv) + admin
             else:
                 line = ("sudo " if command.admin else "") + shlex.join(command.argv)
                 line = (env + " " if env and not command.admin else "") + line
@@ -205,17 +199,14 @@ def plan_as_script(plan: Plan, windows: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tool_status(tool: Tool, finding: Finding | None) -> str:
-    """installed, outdated or missing."""
+def tool_status(tool: Tool, finding: Finding | None, latest: str | None = None) -> str:
+    """installed, outdated (older than `latest`, the newest release) or missing."""
+    # FIXME(planner): nothing looks up the newest release yet (Choices.latest), so the
+    # wizard never says "outdated" today; the planner skips an installed CLI.
     if finding is None or not finding.present:
         return "missing"
-    # FIXME(issue-3): the catalog gains a minimum version per tool; read it if present.
-    minimum = getattr(tool, "min_version", None)
-    if minimum:
-        from app.core.versions import at_least
-
-        if not at_least(finding.version, minimum):
-            return "outdated"
+    if latest and not at_least(finding.version, latest):
+        return "outdated"
     return "installed"
 
 
@@ -234,10 +225,10 @@ def tool_method(tool: Tool) -> str:
 
 def owner_of(item: Verification, prefix: str | None) -> str:
     """Who installed the tool, as far as is known."""
-    # FIXME(issue-5): verification reports the owner itself (npm, brew, winget, system).
-    owner = getattr(item, "owner", None)
-    if owner:
-        return str(owner)
+    if item.where == "container":
+        return _tr("the image build")
+    if item.owner:
+        return item.owner
     if item.path and prefix and os.path.realpath(item.path).startswith(os.path.realpath(prefix)):
         return _tr("npm (this wizard's folder)")
     return "—" if not item.path else _tr("unknown")
@@ -254,6 +245,8 @@ def fix_text(result: StepResult) -> str:
         parts.append(_tr("Fix: %s") % verification.fix)
     if result.status == "declined":
         parts.append(_tr("The step needs admin rights. Retry and accept the prompt, or skip it."))
+    if result.status == "blocked":
+        parts.append(_tr("Retry after fixing what it waits for; it runs again with its needs."))
     if len(parts) <= 1:
         parts.append(_tr("The log pane above shows the step's full output."))
     return "\n".join(dict.fromkeys(parts))

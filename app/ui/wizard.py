@@ -9,6 +9,7 @@ loaded (see app/ui/app.py).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -21,6 +22,7 @@ from app.ui.tasks import TaskKeeper
 if TYPE_CHECKING:
     from app.core.detect import Detection
     from app.core.install import Plan, StepResult
+    from app.core.runstate import RunState
     from app.core.session import Session
     from app.core.verify import Verification
     from app.ui.operations import Operations
@@ -63,6 +65,8 @@ class SetupWizard(QWizard):
         self.plan: Plan | None = None
         self.results: list[StepResult | None] = []
         self.verifications: list[Verification] = []
+        self.container_folder: Path | None = None  # set up by the plan (isolated scenario)
+        self.resume_from: RunState | None = None  # the unfinished run the user continues
         self.setWindowTitle(self.tr("AI CLI Setup"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -128,6 +132,12 @@ class SetupWizard(QWizard):
     @ops.setter
     def ops(self, ops: Operations) -> None:
         self._ops = ops
+        if self.currentId() == WELCOME:
+            self.welcome_page.initializePage()  # its offer to resume needs the operations
+
+    @property
+    def has_ops(self) -> bool:
+        return self._ops is not None
 
     # -- detection -------------------------------------------------------------
 
@@ -157,7 +167,9 @@ class SetupWizard(QWizard):
         return self.tools_page.selected_tools()
 
     def make_plan(self) -> Plan:
-        self.plan = self.ops.plan(self.selected_tools(), self.tools_page.prefix.text().strip())
+        self.container_folder = self.tools_page.container_folder()
+        prefix = self.tools_page.prefix.text().strip()
+        self.plan = self.ops.plan(self.selected_tools(), prefix, self.container_folder)
         self.results = [None] * len(self.plan.steps)
         return self.plan
 

@@ -324,3 +324,32 @@ def test_wsl_finding_reads_the_known_failures():
     utf16ish = "W\x00S\x00L\x00 \x00i\x00s\x00 \x00n\x00o\x00t\x00 \x00i\x00n\x00s\x00t\x00a\x00l\x00l\x00e\x00d"
     assert wsl_finding(utf16ish + " is not installed", ok=False).summary == "WSL is not installed."
     assert wsl_finding("Default Version: 2", ok=True).present
+
+
+def test_c01_a_writable_prefix_off_path_gets_a_step_that_puts_it_on_path():
+    node = NodeFinding(
+        "Node.js",
+        True,
+        "22.11.0",
+        npm_version="10.9.0",
+        npm_prefix="/opt/npm",
+        prefix_writable=True,
+    )
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node), Choices(ALL_TOOLS))
+    step = plan.step("node.prefix-path")
+    assert step.path_dirs == ("/opt/npm/bin",) and step.commands == ()
+    assert not step.skip and not step.admin and step.refresh_path
+    on_path = dataclasses.replace(UBUNTU, env={"PATH": "/opt/npm/bin:/usr/bin", "USER": "ada"})
+    plan = build_plan(default_catalog(), on_path, bare(on_path, node), Choices(ALL_TOOLS))
+    assert "node.prefix-path" not in [s.id for s in plan.steps]
+
+
+def test_c02_windows_npm_folder_off_path_is_put_on_the_user_path():
+    node = NodeFinding("Node.js", True, "22.11.0", npm_version="10.9.0")
+    plan = build_plan(default_catalog(), WINDOWS, bare(WINDOWS, node), Choices(ALL_TOOLS))
+    assert plan.step("node.prefix-path").path_dirs == (r"C:\Users\ada\AppData\Roaming\npm",)
+    listed = dataclasses.replace(
+        WINDOWS, env={**WINDOWS.env, "Path": r"C:\Windows;C:\Users\ada\AppData\Roaming\npm\\"}
+    )
+    plan = build_plan(default_catalog(), listed, bare(listed, node), Choices(ALL_TOOLS))
+    assert "node.prefix-path" not in [s.id for s in plan.steps]
