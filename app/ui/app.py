@@ -45,7 +45,6 @@ def open_window() -> tuple[QApplication, SetupWizard]:
     caller then loads the core, sets the wizard's operations and starts the
     event loop (which starts detection). `--self-test` times this too.
     """
-    guard_none_refcount()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("ai-cli-setup")
     app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))
@@ -61,6 +60,7 @@ def open_window() -> tuple[QApplication, SetupWizard]:
 
 def run_wizard(session: Session | None = None) -> int:
     app, wizard = open_window()
+    guard_none_refcount()  # a few hundred Qt calls so far: far from the limit it guards
     wizard.add_pages()
     import asyncio
 
