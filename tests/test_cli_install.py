@@ -114,9 +114,10 @@ def test_killed_install_leaves_a_whole_log_and_resume_finishes(tmp_path):
     assert len(logs) == 1
     log_text = logs[0].read_text(encoding="utf-8")
     shown = [line[6:] for line in printed if line.startswith("    | ")]
-    # npm's own lines; the first says which npm call runs (the engine's note).
-    assert shown[0].startswith("One npm call for Install Gemini CLI, Install Codex CLI: $ npm")
-    streamed = shown[1:]
+    # npm's own lines, after the engine's note of which npm call runs.
+    assert shown[0] == "One npm call installs Gemini CLI, Codex CLI:"
+    assert shown[1].startswith("$ npm install -g --prefix ") and shown[1].endswith(" @openai/codex")
+    streamed = shown[2:]
     assert len(streamed) >= 10
     for line in streamed:
         assert f"npm| {line}" in log_text, line

@@ -412,13 +412,7 @@ class _Engine:
         lines: list[str] = []
         last = [time.monotonic()]
 
-        def on_line(line: str) -> None:
-            progress = line.endswith(PROGRESS)
-            clean = self.redactor(line.removesuffix(PROGRESS))
-            lines.append(clean)
-            last[0] = time.monotonic()
-            self.emit(StepOutput(step, clean, progress))
-
+        on_line = self._line_sink(step, lines, last)
         watchdog = asyncio.ensure_future(self._watch(step, last))
         try:
             outcome, elevation = await self._run_commands(step, env, on_line)
@@ -450,6 +444,18 @@ class _Engine:
         if saved and result.status == "succeeded":
             result = dataclasses.replace(result, message=f"{result.message} {saved}".strip())
         return result
+
+    def _line_sink(self, step: Step, lines: list[str], last: list[float]) -> LineSink:
+        """Redact each line, keep it in `lines`, show it under `step`; note when in `last`."""
+
+        def on_line(line: str) -> None:
+            progress = line.endswith(PROGRESS)
+            clean = self.redactor(line.removesuffix(PROGRESS))
+            lines.append(clean)
+            last[0] = time.monotonic()
+            self.emit(StepOutput(step, clean, progress))
+
+        return on_line
 
     async def batch_at(self, index: int, satisfied: set[str], state: RunState | None) -> list[Step]:
         """The npm steps from `index` on that can share one npm call (two or more, or none).
@@ -486,14 +492,10 @@ class _Engine:
         lines: list[str] = []
         last = [time.monotonic()]
 
-        def on_line(line: str) -> None:
-            clean = self.redactor(line)
-            lines.append(clean)
-            last[0] = time.monotonic()
-            self.emit(StepOutput(first, clean))
-
-        titles = ", ".join(step.title for step in steps)
-        self.emit(StepOutput(first, f"One npm call for {titles}: $ {' '.join(argv)}"))
+        on_line = self._line_sink(first, lines, last)
+        names = ", ".join(self.catalog.tool(s.tool_id).name for s in steps if s.tool_id)
+        self.emit(StepOutput(first, f"One npm call installs {names}:"))
+        self.emit(StepOutput(first, f"$ {' '.join(argv)}"))
         # Each step's own change is journaled (undo works per tool), before the call.
         journaled = [e for step in steps for e in await self._journal(step, step.argv)]
         watchdog = asyncio.ensure_future(self._watch(first, last))
