@@ -5,18 +5,25 @@ Exit codes: 0 success, 1 something failed, 2 bad usage.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from app import __version__
 
-# Only what parsing needs is imported here: the wizard's first window waits for
-# every module imported before it. Subcommands import theirs when they run.
+if TYPE_CHECKING:
+    import argparse
+
+# Nothing more is imported here: the wizard's first window waits for every module
+# imported before it. The parser and the subcommands import theirs when used.
 
 
-def build_parser(commands: bool = True) -> argparse.ArgumentParser:
-    """The whole command line; without `commands`, only the wizard's own options."""
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, every subcommand's module imported to build it."""
+    import argparse
+
+    from app.commands import ALL
+
     parser = argparse.ArgumentParser(
         prog="ai-cli-setup",
         description="Install and verify Claude Code, Gemini CLI and Codex CLI. "
@@ -35,33 +42,32 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         help="open the wizard offscreen, run detection in a temporary folder and exit "
         "(0 when the build works)",
     )
-    if not commands:
-        parser.set_defaults(command=None)
-        return parser
-    from app.commands import ALL
-
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in ALL:
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))
     return parser
 
 
-def opens_wizard(argv: Sequence[str]) -> bool:
-    """Whether `argv` holds only the wizard's own options, spelt out in full.
+def wizard_options(argv: Sequence[str]) -> dict[str, object] | None:
+    """The wizard's own options in `argv`, read as the whole parser reads them.
 
-    Then no subcommand module is imported to parse it; anything else (a
-    subcommand, --help, an abbreviation, a typo) goes to the whole parser.
+    None when `argv` holds anything else (a subcommand, --help, an
+    abbreviation, a typo): the whole parser decides then. The wizard starts
+    without argparse or any subcommand module.
     """
+    options: dict[str, object] = {"global_profile": None, "self_test": False, "command": None}
     rest = list(argv)
     while rest:
         token = rest.pop(0)
-        if token == "--self-test" or token.startswith("--profile="):
-            continue
-        if token == "--profile" and rest and not rest[0].startswith("-"):
-            rest.pop(0)
-            continue
-        return False
-    return True
+        if token == "--self-test":
+            options["self_test"] = True
+        elif token.startswith("--profile="):
+            options["global_profile"] = token.partition("=")[2]
+        elif token == "--profile" and rest and not rest[0].startswith("-"):
+            options["global_profile"] = rest.pop(0)
+        else:
+            return None
+    return options
 
 
 def _wizard(profile_path: str | None) -> int:
@@ -86,9 +92,16 @@ def _wizard(profile_path: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(commands=not opens_wizard(argv))
+    wizard = wizard_options(argv)
+    if wizard is not None:
+        if wizard["self_test"]:
+            from app.selftest import run_self_test
+
+            return run_self_test()
+        profile = wizard["global_profile"]
+        return _wizard(profile if isinstance(profile, str) else None)
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
         return int(exc.code or 0)
     if args.self_test:

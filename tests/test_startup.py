@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from app.cli import build_parser, opens_wizard
+from app.cli import build_parser, wizard_options
 from tests.conftest import REPO
 
 # The core, detection's HTTP stack and the subcommands load after the first window.
@@ -56,9 +56,8 @@ def test_the_first_window_is_shown_before_the_core_loads():
 
 def test_the_wizard_command_line_imports_no_subcommand():
     loaded = loaded_after(
-        "from app.cli import build_parser, opens_wizard\n"
-        "assert opens_wizard(['--profile', 'room.toml'])\n"
-        "build_parser(commands=False).parse_args(['--profile', 'room.toml'])\n"
+        "from app.cli import wizard_options\n"
+        "assert wizard_options(['--profile', 'room.toml'])['global_profile'] == 'room.toml'\n"
     )
     assert not {m for m in loaded if m.startswith(NOT_BEFORE_THE_WINDOW)}
 
@@ -79,10 +78,10 @@ def test_the_wizard_command_line_imports_no_subcommand():
     ],
 )
 def test_only_the_wizards_own_options_skip_the_subcommands(argv, wizard):
-    assert opens_wizard(argv) is wizard
-    if wizard:  # both parsers read it the same way
-        short = vars(build_parser(commands=False).parse_args(argv))
-        assert short == vars(build_parser().parse_args(argv))
+    options = wizard_options(argv)
+    assert (options is not None) is wizard
+    if options is not None:  # read exactly as the whole parser reads it
+        assert options == vars(build_parser().parse_args(argv))
 
 
 def test_https_uses_the_system_trust_store_from_the_first_request():
