@@ -516,3 +516,17 @@ def test_a_network_that_inspects_tls_is_named(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_proxy_or_registry_password_never_reaches_the_finding(run_async):
+    """Found by `HTTPS_PROXY=http://user:pw@127.0.0.1:9 ai-cli-setup detect` printing pw."""
+    registry = "https://ci:regpass99@npm.example.corp/"
+    runner = ScriptedRunner(linux_host())
+    runner.on("npm", "config", "get", "registry", output=registry + "\n")
+    proxy = "http://alice:s3cretpw@proxy:3128"
+    error = f"ProxyError: cannot connect to proxy {proxy}"
+    facts = FakeFacts(reachable={registry: Reach(registry, False, None, error, proxy)})
+    finding = run_probe(run_async, reach_probe("npm registry", None), runner, facts)
+    shown = repr(finding)
+    assert "s3cretpw" not in shown and "regpass99" not in shown
+    assert "via proxy http://[redacted]@proxy:3128" in finding.summary

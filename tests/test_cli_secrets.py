@@ -1,0 +1,36 @@
+"""Secrets in the environment never reach what the command line prints."""
+
+import io
+import json
+
+from app.core.redact import RedactingWriter, Redactor
+from tests.test_cli import cli
+
+KEY = "sk-ant-api03-" + "x1y2z3" * 8
+PROXY = "http://alice:s3cretpw@127.0.0.1:9"
+
+
+def test_detect_never_prints_a_proxy_password_or_an_api_key():
+    env = {
+        "HTTPS_PROXY": PROXY,
+        "HTTP_PROXY": PROXY,
+        "ANTHROPIC_API_KEY": KEY,
+        "npm_config_registry": "http://127.0.0.1:9",
+    }
+    for args in (("detect", "--evidence"), ("detect", "--json")):
+        result = cli(*args, env=env)
+        assert result.returncode == 0, result.stderr
+        for text in (result.stdout, result.stderr):
+            assert "s3cretpw" not in text and KEY not in text
+    data = json.loads(result.stdout)
+    assert data["reach"]["npm-registry"]["proxy"] == "http://[redacted]@127.0.0.1:9"
+
+
+def test_the_redacting_writer_masks_whole_lines_and_flushes_prompts():
+    target = io.StringIO()
+    writer = RedactingWriter(target, Redactor({"OPENAI_API_KEY": "abcdef123456"}))
+    writer.write("key is abc")
+    writer.write("def123456 and\n")  # a secret split over two writes
+    writer.write("Install now? ")
+    writer.flush()
+    assert target.getvalue() == "key is [redacted] and\nInstall now? "
