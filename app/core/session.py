@@ -113,11 +113,45 @@ class Session:
     async def verify(
         self, tool_ids: Sequence[str], prefix: str | None = None
     ) -> list[Verification]:
-        return list(
-            await asyncio.gather(
-                *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
+        """Each tool from `prefix`, else from PATH, else where npm installs (C01, C02)."""
+        if prefix:
+            return list(
+                await asyncio.gather(
+                    *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
+                )
             )
+        results = list(
+            await asyncio.gather(*(verify_tool(self.runner, self.catalog, t) for t in tool_ids))
         )
+        if all(result.status != "missing" for result in results):
+            return results
+        # Not on PATH: look where the last install put it and in npm's own prefix,
+        # so a tool installed off PATH is "not on PATH", never "install it" again.
+        for folder in await self.npm_prefixes():
+            missing = [i for i, result in enumerate(results) if result.status == "missing"]
+            found = await asyncio.gather(
+                *(verify_tool(self.runner, self.catalog, tool_ids[i], folder) for i in missing)
+            )
+            for i, result in zip(missing, found, strict=True):
+                if result.status != "missing":
+                    results[i] = result
+        return results
+
+    async def npm_prefixes(self) -> list[str]:
+        """The folders npm installs into here: the last install's, then `npm prefix -g`."""
+        folders: list[str] = []
+        last = self.last_run()
+        if last is not None and last.choices.npm_prefix:
+            folders.append(last.choices.npm_prefix)
+        node = self.detection.node if self.detection else None
+        if node and node.npm_prefix:
+            folders.append(node.npm_prefix)
+        else:
+            out = await self.runner.run(["npm", "prefix", "-g"], timeout=30)
+            lines = [line.strip() for line in out.output.splitlines() if line.strip()]
+            if out.ok and lines:
+                folders.append(lines[-1])
+        return list(dict.fromkeys(folders))
 
     async def verify_container(self, folder: Path) -> list[Verification]:
         """The tools inside the image of a `container init` folder (where="container")."""

@@ -70,7 +70,7 @@ async def verify_tool(
     # The tool's own shebang may need `node`; the prefix's bin folder and the
     # folder of the node that installed it go in front of PATH.
     node = resolve_executable("node", host)
-    front = [d for d in (prefix_bin, os.path.dirname(node) if node else None) if d]
+    front = [d for d in (prefix_bin, host.dirname(node) if node else None) if d]
     out = await runner.run(
         [exe, "--version"], env=host.with_path_prepended(front), timeout=VERIFY_TIMEOUT
     )
@@ -91,7 +91,7 @@ async def verify_tool(
             output=out.output,
         )
     if not exe_on_path:
-        folder = os.path.dirname(exe)
+        folder = host.dirname(exe)
         return Verification(
             tool_id,
             tool.name,
