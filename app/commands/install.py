@@ -82,7 +82,8 @@ def print_event(event: Event) -> None:
         result = event.result
         print(f"    => {result.status}: {result.message}", flush=True)
         for finding in result.findings:
-            print(f"       {finding.explanation} Fix: {finding.fix}", flush=True)
+            if finding.explanation not in result.message:  # said once is enough
+                print(f"       {finding.explanation} Fix: {finding.fix}", flush=True)
 
 
 async def ask_after_failure(result: StepResult) -> Decision:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from app.core.catalog import Catalog, Signature, Tool
 from app.core.host import Host, find_all_on_path, resolve_executable
-from app.core.runner import Runner
+from app.core.runner import Outcome, Runner
 
 VERIFY_TIMEOUT = 60.0
 
@@ -39,12 +39,14 @@ class Verification:
         return self.status in ("ok", "not-on-path")
 
 
-def _explain(tool: Tool, output: str, signatures: Sequence[Signature]) -> tuple[str, str]:
+def _explain(tool: Tool, out: Outcome, signatures: Sequence[Signature]) -> tuple[str, str]:
     if signatures:
         first = signatures[0]
         return first.explanation, first.fix
+    started = out.status in ("ok", "failed")  # it ran; otherwise out.sentence() says why not
+    what = "started but did not print a version" if started else "is there but does not run"
     return (
-        f"{tool.name} started but did not print a version.",
+        f"{tool.name} {what}.",
         f"Reinstall {tool.name}: npm install -g {tool.npm_package}",
     )
 
@@ -78,7 +80,7 @@ async def verify_tool(
     others = tuple(p for p in on_path if os.path.realpath(p) != os.path.realpath(exe))
     exe_on_path = any(os.path.realpath(p) == os.path.realpath(exe) for p in on_path)
     if version is None:
-        explanation, fix = _explain(tool, out.output, catalog.diagnose(out.output))
+        explanation, fix = _explain(tool, out, catalog.diagnose(out.output))
         return Verification(
             tool_id,
             tool.name,
