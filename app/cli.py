@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path: Path | None = start_run_log(session.paths.logs, redactor)
     except OSError as exc:
         log_path = None
+        logging.getLogger("ai_cli_setup").addHandler(logging.NullHandler())  # no stray traces
         print(f"ai-cli-setup: warning: no log file for this run: {exc}", file=sys.stderr)
     command = next(c for c in COMMANDS if args.command == c.NAME)
     # Whatever a command prints passes the redactor: no secret reaches the terminal.

@@ -34,3 +34,20 @@ def test_the_redacting_writer_masks_whole_lines_and_flushes_prompts():
     writer.write("Install now? ")
     writer.flush()
     assert target.getvalue() == "key is [redacted] and\nInstall now? "
+
+
+def test_an_unwritable_app_folder_is_a_sentence_not_a_traceback(tmp_path):
+    """Seen with AI_CLI_SETUP_HOME on a read-only mount and on a full disk."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {"AI_CLI_SETUP_HOME": str(blocker)}
+    result = cli("verify", "--tools", "codex-cli", env=env)
+    assert "Traceback" not in result.stderr
+    assert "warning: no log file for this run" in result.stderr
+    result = cli(
+        "install", "--tools", "codex-cli", "--npm-prefix", str(tmp_path / "p"), "--yes", env=env
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"could not write or read {blocker}" in result.stderr
+    assert not (tmp_path / "p").exists()
