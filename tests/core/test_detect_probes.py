@@ -530,3 +530,13 @@ def test_a_proxy_or_registry_password_never_reaches_the_finding(run_async):
     shown = repr(finding)
     assert "s3cretpw" not in shown and "regpass99" not in shown
     assert "via proxy http://[redacted]@proxy:3128" in finding.summary
+
+
+def test_garbled_podman_info_makes_a_one_line_summary(run_async):
+    """Seen with a podman printing 3 KB of random bytes: a 4,600-character summary line."""
+    runner = ScriptedRunner(linux_host())
+    runner.on("podman", "--version", output="podman version 4.3.1\n")
+    runner.on("podman", "info", output="\ufffd\x1b[31m" + "絢" * 4000, exit_code=125)
+    finding = run_probe(run_async, probe_podman, runner)
+    assert finding.state == "error"
+    assert len(finding.summary) < 200 and "\n" not in finding.summary

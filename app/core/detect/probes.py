@@ -574,7 +574,8 @@ async def probe_podman(ctx: ProbeContext) -> PodmanFinding:
             rootless=rootless,
         )
     if host.system == "linux":
-        first = info.lines[-1] if info.lines else info.sentence()
+        last = info.lines[-1].strip() if info.lines else ""
+        first = last[:120] + ("…" if len(last) > 120 else "") if last else info.sentence()
         return PodmanFinding(
             "Podman",
             True,
