@@ -44,7 +44,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from app.ui.app import run_wizard  # Qt is imported only for the wizard
 
-        return run_wizard()
+        try:
+            return run_wizard()
+        except CatalogError as exc:  # raised before the window could open
+            # FIXME(ui): a double-clicked app has no terminal; show this in a message box.
+            print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except OSError as exc:  # the log folder cannot be written
+            print(f"ai-cli-setup: {_os_error(exc)}", file=sys.stderr)
+            return EXIT_FAILED
     try:
         session = session_from_args(args)
     except CatalogError as exc:

@@ -51,3 +51,12 @@ def test_an_unwritable_app_folder_is_a_sentence_not_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert f"could not write or read {blocker}" in result.stderr
     assert not (tmp_path / "p").exists()
+
+
+def test_the_wizard_on_an_unwritable_app_folder_says_why_without_a_traceback(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = cli(env={"AI_CLI_SETUP_HOME": str(blocker), "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"could not write or read {blocker}" in result.stderr
