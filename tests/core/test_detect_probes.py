@@ -241,6 +241,13 @@ def test_podman_machine_states_on_macos(run_async, machines, state):
     finding = run_probe(run_async, probe_podman, runner)
     assert finding.state == state
     assert finding.version == "5.0.3"
+    # C17: each state with its own next step (init, start, restart).
+    step = {
+        "machine-absent": "`podman machine init`",
+        "machine-stopped": "`podman machine start`",
+        "machine-unreachable": "restart it",
+    }[state]
+    assert step in finding.summary
 
 
 def test_podman_running_machine_and_linux_rootless(run_async):
@@ -309,6 +316,8 @@ def test_apple_container_service_state(run_async, status_output, code, state):
     runner.on("container", "system", "status", output=status_output, exit_code=code)
     finding = run_probe(run_async, probe_apple_container, runner)
     assert (finding.state, finding.supported, finding.version) == (state, True, "0.4.1")
+    if state == "stopped":  # C19: "installed, service stopped", with the start action
+        assert "`container system start`" in finding.summary
 
 
 # --- GPU (C24) ---
