@@ -120,6 +120,9 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         print(line)
     if not plan.runnable and not args.resume:
         print("Nothing to do.")
+    warning = session.disk_warning(plan)
+    if warning:
+        print(f"Warning: {warning}")
     interactive = bool(sys.stdin) and sys.stdin.isatty()
     if not args.yes:
         if not interactive:

@@ -88,6 +88,21 @@ class Session:
             download_dir="" if self.host.is_recorded else str(self.paths.cache / "downloads"),
         )
 
+    def disk_warning(self, plan: Plan) -> str:
+        """A sentence when the npm folder's disk looks too small for the plan, else ""."""
+        if self.facts is None or self.host.is_recorded or not plan.download_mb:
+            return ""
+        free = self.facts.disk_free(plan.npm_prefix)
+        # npm unpacks to about twice what it downloads.
+        need = plan.download_mb * 2 * 1024 * 1024
+        if free is None or free >= need:
+            return ""
+        return (
+            f"Only {free / 1024 / 1024:.0f} MB free at {plan.npm_prefix}; the plan downloads "
+            f"about {plan.download_mb} MB and needs about {need // 1024 // 1024} MB once "
+            "unpacked. Free some space or choose another npm folder."
+        )
+
     async def install(
         self,
         plan: Plan,

@@ -60,3 +60,19 @@ def test_c02_verify_replays_windows_claude_cmd_off_path_with_its_folder():
         result.stdout
     )
     assert "npm install" not in result.stdout
+
+
+def test_a_plan_bigger_than_the_free_disk_at_the_npm_folder_is_warned_about(tmp_path):
+    """Seen with a 2 MB tmpfs as --npm-prefix: npm 'added 5 packages' and nothing ran."""
+    from app.core.planner import Plan, Step
+    from tests.fakes import FakeFacts
+
+    runner = ScriptedRunner(linux_host())
+    s = session(runner, tmp_path)
+    plan = Plan((Step("gemini-cli.npm", "Install Gemini CLI", download_mb=30),), "/small")
+    s.facts = FakeFacts(free={"/small": 2 * 1024 * 1024})
+    assert "Only 2 MB free at /small" in s.disk_warning(plan)
+    s.facts = FakeFacts(free={"/small": 10 * 1024**3})
+    assert s.disk_warning(plan) == ""
+    s.facts = FakeFacts()  # unknown free space: no claim either way
+    assert s.disk_warning(plan) == ""
