@@ -23,6 +23,13 @@ def cli(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess
     )
 
 
+NPM_PACKAGES = {
+    "claude-code": "@anthropic-ai/claude-code",
+    "gemini-cli": "@google/gemini-cli",
+    "codex-cli": "@openai/codex",
+}
+
+
 def test_version_exits_zero():
     result = cli("--version")
     assert result.returncode == 0
@@ -87,7 +94,9 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
     ]:
         item = results[tool_id]
         assert item["status"] == "not-on-path"  # the temp prefix is not on PATH
-        assert item["version"] and item["version"][0].isdigit()
+        # The version the tool reports is the version npm put there.
+        package = prefix / "lib" / "node_modules" / NPM_PACKAGES[tool_id] / "package.json"
+        assert item["version"] == json.loads(package.read_text())["version"]
         assert item["path"] == str(prefix / "bin" / command)
     # Nothing landed in the real global prefix or the real home.
     assert not (prefix.parent / "home" / ".npm").exists()

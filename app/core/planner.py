@@ -98,6 +98,8 @@ class Choices:
     git: bool = True
     uv: bool = False
     container_runtime: str | None = None  # "docker" | "podman" | None
+    # False when the user's own `npm_prefix` is a folder they may not write to (C06).
+    npm_prefix_writable: bool = True
     # FIXME(planner): nothing fills `latest` yet (`npm view PKG version`); until then an
     # installed CLI is skipped rather than upgraded.
     latest: Mapping[str, str] = field(default_factory=dict)  # newest known version per tool
@@ -376,6 +378,12 @@ def build_plan(
         if not prefix_step.skip:
             npm_needs.append(prefix_step.id)
         node_blocked = node_step.blocked
+    if choices.npm_prefix and not choices.npm_prefix_writable and not node_blocked:
+        # Never `sudo npm`: the user picks a folder of their own instead.
+        node_blocked = (
+            f"npm cannot write to {prefix} without admin rights. Choose a folder of your "
+            f"own, such as {host.default_user_npm_prefix()}; the wizard never runs npm as admin."
+        )
     for tool_id in tools:
         step = _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))
         b.add(replace(step, node_min=node_min, blocked=node_blocked or step.blocked))

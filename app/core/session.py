@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
-from app.core.detect import Detection, Facts, Finding, LiveFacts, detect
+from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.paths import Paths
@@ -78,6 +78,9 @@ class Session:
         if self.detection is None:
             raise RuntimeError("detect() must run before plan()")
         choices = choices or Choices(tuple(tool_ids), prefix or None)
+        if choices.npm_prefix and not self.host.is_recorded:
+            writable = prefix_is_writable(choices.npm_prefix, self.host)
+            choices = dataclasses.replace(choices, npm_prefix_writable=writable)
         return build_plan(
             self.catalog,
             self.host,

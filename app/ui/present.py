@@ -71,6 +71,41 @@ def step_icon(status: str) -> QIcon:
     return _icon(_STEP_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
 
 
+_FINDING_ICONS = {
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "problem": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "unknown": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+}
+
+
+def finding_icon(level: str) -> QIcon:
+    """Found, needs attention or unknown; "missing" and "not applicable" stay quiet."""
+    pixmap = _FINDING_ICONS.get(level)
+    return _icon(pixmap) if pixmap is not None else _blank_icon()
+
+
+def finding_state_text(level: str) -> str:
+    """What a screen reader says before a finding's summary."""
+    return {
+        "ok": _tr("found"),
+        "missing": _tr("not found"),
+        "problem": _tr("needs attention"),
+        "not-applicable": _tr("not needed here"),
+        "unknown": _tr("not known"),
+    }.get(level, level)
+
+
+def group_title(group: str) -> str:
+    return {
+        "computer": _tr("This computer"),
+        "prerequisites": _tr("Prerequisites"),
+        "tools": _tr("AI CLIs"),
+        "containers": _tr("Container runtimes"),
+        "managers": _tr("Package and version managers"),
+        "network": _tr("Network"),
+    }.get(group, _tr("Other"))
+
+
 def _blank_icon() -> QIcon:
     pixmap = QPixmap(16, 16)
     pixmap.fill(Qt.GlobalColor.transparent)

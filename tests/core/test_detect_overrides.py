@@ -59,3 +59,22 @@ def test_override_reaches_grouped_findings_and_the_plan_sees_it(detection):
 def test_unknown_keys_and_fields_are_refused(detection, key, values):
     with pytest.raises(KeyError):
         detection.with_overrides({key: Override(values)})
+
+
+def test_findings_read_at_a_glance_by_level():
+    from app.core.detect import DockerFinding, GpuFinding, ReachFinding
+
+    assert DockerFinding("Docker", True, state="daemon-down").level == "problem"
+    assert DockerFinding("Docker", True, state="running").level == "ok"
+    assert DockerFinding("Docker", False, state="absent").level == "missing"
+    assert GpuFinding("GPU", False, state="none").level == "not-applicable"
+    assert GpuFinding("GPU", False, state="nvidia-driver-mismatch").level == "problem"
+    assert ReachFinding("npm registry", False, checked=False).level == "unknown"
+    assert ReachFinding("npm registry", False).level == "problem"
+
+
+def test_grouped_holds_every_finding_once_in_section_order(detection):
+    sections = detection.grouped()
+    keys = [key for _, members in sections for key, _ in members]
+    assert sorted(keys) == sorted(detection.by_key())
+    assert [group for group, _ in sections][:2] == ["computer", "prerequisites"]

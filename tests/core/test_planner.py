@@ -247,6 +247,20 @@ def test_unwritable_global_prefix_plans_a_user_prefix_and_never_sudo_npm():
     assert "/home/ada/.npm-global" in plan.step("codex-cli.npm").argv
 
 
+def test_a_chosen_prefix_the_user_cannot_write_blocks_the_npm_steps_with_a_way_forward():
+    # C06, with the folder chosen by hand: never sudo npm, say which folder to use instead.
+    node = NodeFinding(
+        "Node.js", True, "22.11.0", npm_version="10.9.0", npm_prefix="/usr", prefix_writable=False
+    )
+    choices = Choices(ALL_TOOLS, npm_prefix="/opt/shared", npm_prefix_writable=False)
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node), choices)
+    for tool_id in ALL_TOOLS:
+        blocked = plan.step(f"{tool_id}.npm").blocked
+        assert "npm cannot write to /opt/shared without admin rights" in blocked
+        assert "/home/ada/.npm-global" in blocked
+    assert not any(c.admin for s in plan.steps if s.tool_id for c in s.commands)
+
+
 @pytest.mark.parametrize("found", ["12.22.9", "18.19.1"])
 def test_old_node_plans_the_upgrade_before_the_clis(found):
     # C07, with a way to upgrade: the upgrade is planned and the CLIs wait for it.

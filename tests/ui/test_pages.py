@@ -27,10 +27,17 @@ def test_welcome_says_what_will_and_will_not_happen(qtbot, qloop, ops):
     assert wizard.wizardStyle() == QWizard.WizardStyle.ModernStyle
 
 
-def item_for(page, key):
-    """The System page's top-level row for the finding with this key."""
+def finding_rows(page):
+    """The System page's finding rows (children of its section rows)."""
     for row in range(page.tree.topLevelItemCount()):
-        item = page.tree.topLevelItem(row)
+        section = page.tree.topLevelItem(row)
+        for index in range(section.childCount()):
+            yield section.child(index)
+
+
+def item_for(page, key):
+    """The System page's row for the finding with this key."""
+    for item in finding_rows(page):
         if item.data(0, Qt.UserRole) == key:
             return item
     raise AssertionError(f"no row for {key!r}")
@@ -47,7 +54,9 @@ def test_system_page_while_detecting_then_with_evidence(qtbot, qloop, ops):
     ops.detect_gate.set()
     qtbot.waitUntil(page.isComplete, timeout=5000)
     assert "Debian" in page.status.text()
-    assert page.tree.topLevelItemCount() == len(wizard.detection.by_key())
+    assert len(list(finding_rows(page))) == len(wizard.detection.by_key())
+    sections = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
+    assert sections[:4] == ["This computer", "Prerequisites", "AI CLIs", "Container runtimes"]
     node = item_for(page, "node")
     assert node.text(0).startswith("Node.js 20.20.2") or "20.20.2" in node.text(0)
     assert node.child(0).text(0).startswith("$ node --version")

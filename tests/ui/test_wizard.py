@@ -43,7 +43,8 @@ def test_window_appears_before_detection_finishes(qtbot, qloop, tmp_path):
     assert not page.isComplete()
     gate.set()
     qtbot.waitUntil(page.isComplete, timeout=5000)
-    assert page.tree.topLevelItemCount() == len(wizard.detection.findings())
+    rows = [page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())]
+    assert sum(section.childCount() for section in rows) == len(wizard.detection.findings())
     assert "Debian" in page.status.text()
 
 
@@ -78,8 +79,8 @@ def test_full_run_installs_for_real_and_verifies(qtbot, qloop, tmp_path, npm_cac
     wizard.next()
     prefix = tmp_path / "prefix"
     wizard.tools_page.prefix.setText(str(prefix))
-    for tool_id, box in wizard.tools_page.boxes.items():
-        box.setChecked(tool_id == "gemini-cli")
+    # The three CLIs are preselected; the user keeps them.
+    assert wizard.tools_page.selected_tools() == ["claude-code", "gemini-cli", "codex-cli"]
     wizard.next()
     review = wizard.review_page
     rows = {review.table.item(r, 0).text(): r for r in range(review.table.rowCount())}
@@ -88,18 +89,22 @@ def test_full_run_installs_for_real_and_verifies(qtbot, qloop, tmp_path, npm_cac
     assert review.table.item(gemini, 1).text() == expected
     wizard.next()
     install = wizard.install_page
-    qtbot.waitUntil(install.isComplete, timeout=300_000)
+    qtbot.waitUntil(install.isComplete, timeout=600_000)
     assert any("added" in line for line in install.log.shown_lines())
     texts = [install.steps.item(i).text() for i in range(install.steps.count())]
-    assert texts[gemini] == "Install Gemini CLI — Done"
+    for name in ("Claude Code", "Gemini CLI", "Codex CLI"):
+        assert texts[rows[f"Install {name}"]] == f"Install {name} — Done", texts
     # Prerequisites this machine already has are listed as skipped, not run again.
     assert all(t.endswith(("Done", "Skipped")) for t in texts), texts
     wizard.next()
     assert wizard.currentId() == VERIFY
     verify = wizard.verify_page
-    qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=60_000)
-    assert [r.status for r in verify.results] == ["not-on-path"]
-    assert verify.table.item(0, 3).text() == str(prefix / "bin" / "gemini")
-    assert verify.table.item(0, 4).text() == "npm (this wizard's folder)"
+    qtbot.waitUntil(lambda: verify.isComplete() and len(verify.results) == 3, timeout=60_000)
+    # Three passes: each tool answered --version from the temporary prefix.
+    assert [r.status for r in verify.results] == ["not-on-path"] * 3
+    assert all(r.passed for r in verify.results)
+    paths = [verify.table.item(row, 3).text() for row in range(3)]
+    assert paths == [str(prefix / "bin" / c) for c in ("claude", "gemini", "codex")]
+    assert verify.table.item(1, 4).text() == "npm (this wizard's folder)"
     wizard.next()
     assert "Run `gemini` and sign in" in wizard.finish_page.steps.text()

@@ -5,13 +5,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from app.core.redact import Redactor
 from app.core.runner import Outcome
 
 EXCERPT_LINES = 12
 _MASK = Redactor()
+
+# How a finding reads at a glance: fine, simply not there, in need of
+# attention, not relevant on this machine, or not known.
+Level = Literal["ok", "missing", "problem", "not-applicable", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,12 @@ class Finding:
             and all(item.status in ("timeout", "error") for item in self.evidence)
         )
 
+    @property
+    def level(self) -> Level:
+        if self.present:
+            return "ok"
+        return "unknown" if self.unknown else "missing"
+
 
 @dataclass(frozen=True)
 class OsFinding(Finding):
@@ -102,6 +112,10 @@ class DockerFinding(Finding):
     server_version: str | None = None
     relogin_pending: bool = False
 
+    @property
+    def level(self) -> Level:
+        return _STATE_LEVELS.get(self.state, "problem")
+
 
 @dataclass(frozen=True)
 class PodmanFinding(Finding):
@@ -110,12 +124,20 @@ class PodmanFinding(Finding):
     rootless: bool | None = None
     machine: str | None = None
 
+    @property
+    def level(self) -> Level:
+        return _STATE_LEVELS.get(self.state, "problem")
+
 
 @dataclass(frozen=True)
 class AppleContainerFinding(Finding):
     # unsupported | absent | stopped | running | unknown
     state: str = "absent"
     supported: bool = False
+
+    @property
+    def level(self) -> Level:
+        return _STATE_LEVELS.get(self.state, "problem")
 
 
 @dataclass(frozen=True)
@@ -136,6 +158,14 @@ class GpuFinding(Finding):
     memory_mib: int | None = None
     next_step: str = ""
 
+    @property
+    def level(self) -> Level:
+        if self.state in ("nvidia", "apple", "other"):
+            return "ok"
+        if self.state == "none":
+            return "not-applicable"
+        return "unknown" if self.state == "unknown" else "problem"
+
 
 @dataclass(frozen=True)
 class ResourcesFinding(Finding):
@@ -149,6 +179,32 @@ class ReachFinding(Finding):
     url: str = ""
     status_code: int | None = None
     proxy: str | None = None
+    checked: bool = True
+
+    @property
+    def level(self) -> Level:
+        if not self.checked:
+            return "unknown"
+        return "ok" if self.present else "problem"
+
+
+# Container runtime and GPU states, and how each reads at a glance.
+_STATE_LEVELS: dict[str, Level] = {
+    "running": "ok",
+    "absent": "missing",
+    "unknown": "unknown",
+    "unsupported": "not-applicable",
+}
+
+# The System page's sections, in order, and which findings each holds.
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("computer", ("os", "resources", "gpu")),
+    ("prerequisites", ("node", "git")),
+    ("tools", ("tools.",)),
+    ("containers", ("docker", "podman", "apple_container")),
+    ("managers", ("package_managers.", "node_managers.")),
+    ("network", ("reach.",)),
+)
 
 
 @dataclass(frozen=True)
@@ -195,6 +251,24 @@ class Detection:
 
     def findings(self) -> list[Finding]:
         return list(self.by_key().values())
+
+    def grouped(self) -> list[tuple[str, list[tuple[str, Finding]]]]:
+        """The findings of `by_key()` in the System page's sections (see GROUPS)."""
+        remaining = self.by_key()
+        sections = []
+        for group, keys in GROUPS:
+            members = [
+                (key, finding)
+                for key, finding in remaining.items()
+                if key in keys or any(k.endswith(".") and key.startswith(k) for k in keys)
+            ]
+            for key, _ in members:
+                del remaining[key]
+            if members:
+                sections.append((group, members))
+        if remaining:
+            sections.append(("other", list(remaining.items())))
+        return sections
 
     def with_overrides(self, overrides: Mapping[str, Override]) -> Detection:
         """A copy with the user's corrections applied; evidence is kept.

@@ -878,6 +878,7 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
             url=target,
             status_code=result.status_code,
             proxy=mask(result.proxy) if result.proxy else None,
+            checked=result.checked,
         )
 
     return probe

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.core.detect import Finding
 from app.ui.pages.base import Page, button, text_label
-from app.ui.present import step_icon
+from app.ui.present import finding_icon, finding_state_text, group_title
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
@@ -72,7 +73,8 @@ class SystemPage(Page):
 
     def _on_override_clicked(self) -> None:
         item = self.tree.currentItem()
-        while item is not None and item.parent() is not None:
+        # From an evidence line up to the finding it belongs to; a section has no key.
+        while item is not None and item.data(0, KEY_ROLE) is None:
             item = item.parent()
         if item is None:
             return
@@ -80,7 +82,12 @@ class SystemPage(Page):
         self.setup.override_finding(key, not item.data(1, KEY_ROLE))
 
     def _on_tree_current_changed(self, current: QTreeWidgetItem | None, _old: object) -> None:
-        self.override.setEnabled(current is not None and self.setup.detection is not None)
+        self.override.setEnabled(self._overridable(current))
+
+    def _overridable(self, item: QTreeWidgetItem | None) -> bool:
+        while item is not None and item.data(0, KEY_ROLE) is None:
+            item = item.parent()
+        return item is not None and self.setup.detection is not None
 
     def show_findings(self) -> None:
         setup = self.setup
@@ -97,29 +104,44 @@ class SystemPage(Page):
             self.status.setText(self.tr("Looking at this computer…"))
         else:
             self.status.setText(self.tr("%s (%s)") % (detection.os_name, detection.machine))
-            for key, finding in detection.by_key().items():
-                state = self.tr("found") if finding.present else self.tr("not found")
-                item = QTreeWidgetItem([finding.summary, finding.path or ""])
-                item.setIcon(0, step_icon("succeeded" if finding.present else "blocked"))
-                item.setToolTip(0, finding.summary)
-                item.setData(0, KEY_ROLE, key)
-                item.setData(1, KEY_ROLE, finding.present)
-                item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{state}: {finding.summary}")
-                for evidence in finding.evidence:
-                    command = " ".join(evidence.argv)
-                    exit_code = "—" if evidence.exit_code is None else str(evidence.exit_code)
-                    child = QTreeWidgetItem([self.tr("$ %s  (exit %s)") % (command, exit_code), ""])
-                    item.addChild(child)
-                    for line in evidence.excerpt.splitlines():
-                        child.addChild(QTreeWidgetItem([line, ""]))
-                self.tree.addTopLevelItem(item)
-                if key == selected_key:
-                    self.tree.setCurrentItem(item)
+            for group, members in detection.grouped():
+                section = QTreeWidgetItem([group_title(group), ""])
+                font = section.font(0)
+                font.setBold(True)
+                section.setFont(0, font)
+                section.setFirstColumnSpanned(True)
+                self.tree.addTopLevelItem(section)
+                for key, finding in members:
+                    item = self._finding_item(key, finding)
+                    section.addChild(item)
+                    if key == selected_key:
+                        self.tree.setCurrentItem(item)
+                # Sections with something to look at open; the rest stay short.
+                section.setExpanded(
+                    any(f.level != "not-applicable" for _, f in members) and group != "managers"
+                )
         busy = detection is None and not setup.detection_error
         self.busy.setVisible(busy)
         self.rescan.setEnabled(not busy)
-        self.override.setEnabled(not busy and self.tree.currentItem() is not None)
+        self.override.setEnabled(not busy and self._overridable(self.tree.currentItem()))
         self.completeChanged.emit()
+
+    def _finding_item(self, key: str, finding: Finding) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([finding.summary, finding.path or ""])
+        item.setIcon(0, finding_icon(finding.level))
+        item.setToolTip(0, finding.summary)
+        item.setData(0, KEY_ROLE, key)
+        item.setData(1, KEY_ROLE, finding.present)
+        state = finding_state_text(finding.level)
+        item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{state}: {finding.summary}")
+        for evidence in finding.evidence:
+            command = " ".join(evidence.argv)
+            exit_code = "—" if evidence.exit_code is None else str(evidence.exit_code)
+            child = QTreeWidgetItem([self.tr("$ %s  (exit %s)") % (command, exit_code), ""])
+            item.addChild(child)
+            for line in evidence.excerpt.splitlines():
+                child.addChild(QTreeWidgetItem([line, ""]))
+        return item
 
     def isComplete(self) -> bool:
         return self.setup.detection is not None
