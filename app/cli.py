@@ -17,7 +17,9 @@ from app.commands import ALL as COMMANDS
 from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError, session_from_args
 from app.core.catalog import CatalogError
 from app.core.logs import start_run_log
+from app.core.profile import ProfileError, load_profile
 from app.core.redact import RedactingWriter, Redactor
+from app.core.session import Session
 
 log = logging.getLogger("ai_cli_setup.cli")
 
@@ -29,10 +31,45 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a subcommand the setup wizard opens.",
     )
     parser.add_argument("--version", action="version", version=f"ai-cli-setup {__version__}")
+    parser.add_argument(
+        "--profile",
+        dest="global_profile",
+        metavar="FILE",
+        help="open the wizard pre-filled from a profile file (see docs/profiles.md)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))
     return parser
+
+
+_trust_store_in_use = False
+
+
+def use_system_trust_store() -> None:
+    """Verify the wizard's own HTTPS against the OS trust store (corporate CAs included).
+
+    Called once at start, before any HTTP call; TLS verification stays on.
+    """
+    global _trust_store_in_use
+    if not _trust_store_in_use:
+        import truststore
+
+        truststore.inject_into_ssl()
+        _trust_store_in_use = True
+
+
+def _wizard(profile_path: str | None) -> int:
+    session = Session.for_this_machine()
+    if profile_path:
+        try:
+            session.profile = load_profile(profile_path, session.catalog, session.host)
+        except ProfileError as exc:
+            print(f"ai-cli-setup: error: profile refused: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    from app.ui.app import run_wizard  # Qt is imported only for the wizard
+
+    return run_wizard(session)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,11 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
         return int(exc.code or 0)
+    use_system_trust_store()
     if args.command is None:
-        from app.ui.app import run_wizard  # Qt is imported only for the wizard
-
         try:
-            return run_wizard()
+            return _wizard(args.global_profile)
         except CatalogError as exc:  # raised before the window could open
             # FIXME(ui): a double-clicked app has no terminal; show this in a message box.
             print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
@@ -53,6 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:  # the log folder cannot be written
             print(f"ai-cli-setup: {_os_error(exc)}", file=sys.stderr)
             return EXIT_FAILED
+    if args.global_profile and getattr(args, "profile", None) is None:
+        if not hasattr(args, "profile"):
+            print(f"ai-cli-setup: error: {args.command} takes no profile", file=sys.stderr)
+            return EXIT_USAGE
+        args.profile = args.global_profile
     try:
         session = session_from_args(args)
     except CatalogError as exc:

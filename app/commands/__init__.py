@@ -6,6 +6,6 @@ Each module has `NAME`, `HELP`, `add_arguments(parser)` and an async
 
 from __future__ import annotations
 
-from app.commands import container, detect, install, plan, recommend, verify
+from app.commands import check, container, detect, install, plan, recommend, report, verify
 
-ALL = [detect, recommend, plan, install, verify, container]
+ALL = [detect, recommend, plan, install, verify, check, report, container]

@@ -7,6 +7,7 @@ import dataclasses
 import json
 from typing import Any
 
+from app.core.profile import Profile, ProfileError, load_profile
 from app.core.recording import RecordingError
 from app.core.session import Session
 
@@ -65,3 +66,19 @@ def jsonable(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     print(json.dumps(jsonable(value), indent=2, ensure_ascii=False))
+
+
+def use_profile(session: Session, path: str | None) -> Profile | None:
+    """Load the profile at `path` into the session; a bad profile is bad usage (exit 2)."""
+    if not path:
+        return None
+    try:
+        profile = load_profile(path, session.catalog, session.host)
+    except ProfileError as exc:
+        raise UsageError(f"profile refused: {exc}") from None
+    session.profile = profile
+    return profile
+
+
+def add_profile_argument(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--profile", metavar="FILE", default=None, help=help_text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from app.commands.common import (
@@ -11,8 +12,10 @@ from app.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
+    add_profile_argument,
     check_tools,
     tool_list,
+    use_profile,
 )
 from app.core.install import (
     Decision,
@@ -64,6 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="continue the last install from its first unfinished step",
     )
+    add_profile_argument(parser, "take tools, versions, npm prefix and proxy from a profile file")
 
 
 def print_event(event: Event) -> None:
@@ -97,12 +101,16 @@ async def ask_after_failure(result: StepResult) -> Decision:
 
 
 def _choices(session: Session, args: argparse.Namespace) -> Choices:
+    profile = use_profile(session, args.profile)  # a resumed run keeps its pins and proxy
     if args.resume:
         state = session.last_run()
         if state is None:
             raise UsageError("there is no earlier install to resume")
         return state.choices
-    tools = check_tools(session, args.tools)
+    tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
+    ca_file = profile.network.ca_file if profile else None
+    if ca_file and not os.path.isfile(ca_file):
+        raise UsageError(f"the profile's CA file {ca_file} is not on this machine; copy it there")
     return Choices(
         tuple(tools),
         args.npm_prefix or None,

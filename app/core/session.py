@@ -19,6 +19,7 @@ from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
+from app.core.profile import Profile, apply_profile, choices_for
 from app.core.recording import replay
 from app.core.redact import Redactor
 from app.core.runner import ProcessRunner, Runner
@@ -32,6 +33,7 @@ class Session:
     catalog: Catalog
     paths: Paths
     detection: Detection | None = field(default=None)
+    profile: Profile | None = field(default=None)  # pins and network setting for every plan
     extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
@@ -78,10 +80,12 @@ class Session:
         if self.detection is None:
             raise RuntimeError("detect() must run before plan()")
         choices = choices or Choices(tuple(tool_ids), prefix or None)
+        if self.profile is not None:
+            choices = choices_for(self.profile, choices)
         if choices.npm_prefix and not self.host.is_recorded:
             writable = prefix_is_writable(choices.npm_prefix, self.host)
             choices = dataclasses.replace(choices, npm_prefix_writable=writable)
-        return build_plan(
+        plan = build_plan(
             self.catalog,
             self.host,
             self.detection,
@@ -90,6 +94,9 @@ class Session:
             # A recorded machine downloads into its own folders, not this one's.
             download_dir="" if self.host.is_recorded else str(self.paths.cache / "downloads"),
         )
+        if self.profile is None:
+            return plan
+        return apply_profile(plan, self.profile, self.catalog, self.detection)
 
     def disk_warning(self, plan: Plan) -> str:
         """A sentence when the npm folder's disk looks too small for the plan, else ""."""

@@ -26,8 +26,9 @@ from app.core.install import (
     run_plan,
 )
 from app.core.logs import current_log_path
+from app.core.profile import Profile
 from app.core.recommend import Machine, Recommendation, recommend
-from app.core.redact import Redactor
+from app.core.report import Scrubber
 from app.core.session import Session
 from app.core.verify import Verification
 
@@ -87,7 +88,8 @@ class SessionOperations:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._redactor = Redactor(session.host.env)
+        # Reports leave the machine: secrets, the home folder and the user name are masked.
+        self._redactor = Scrubber(session.host).text
 
     @property
     def catalog(self) -> Catalog:
@@ -108,6 +110,11 @@ class SessionOperations:
 
     def recommend(self, scenario_id: str, tool_ids: Sequence[str]) -> Recommendation:
         return recommend_for(self.catalog, self.host, self.session.detection, scenario_id, tool_ids)
+
+    @property
+    def profile(self) -> Profile | None:
+        """The workshop profile the wizard was opened with, if any."""
+        return self.session.profile
 
     def default_prefix(self) -> str:
         return self.session.default_prefix()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.core.profile import Profile
 from app.core.recommend import DEFAULT_SCENARIO
 from app.ui.pages.base import Page, text_label
 from app.ui.present import tool_method, tool_status, tool_status_text
@@ -84,6 +85,7 @@ class ToolsPage(Page):
                 self.grid.addWidget(box, row, 0)
                 self.grid.addWidget(note, row, 1)
                 self.grid.addWidget(method, row, 2)
+            prefill_from_profile(self, getattr(setup.ops, "profile", None))
         for tool_id, tool in catalog.tools.items():
             finding = detection.tools.get(tool_id) if detection else None
             status = tool_status(tool, finding)
@@ -134,3 +136,19 @@ class ToolsPage(Page):
 
     def isComplete(self) -> bool:
         return bool(self.selected_tools()) and bool(self.prefix.text().strip())
+
+
+# Profile pre-fill (issue 8): the wizard's only profile-aware code.
+def prefill_from_profile(page: ToolsPage, profile: Profile | None) -> None:
+    """Choose the profile's scenario, tools and npm prefix; the user can still change them."""
+    if profile is None:
+        return
+    page.setSubTitle(
+        page.tr("Chosen by the profile “%s”; change anything you need to.") % profile.name
+    )
+    if profile.scenario:
+        page.scenario.setCurrentIndex(max(0, page.scenario.findData(profile.scenario)))
+    for tool_id, box in page.boxes.items():
+        box.setChecked(tool_id in profile.tool_ids)
+    if profile.npm_prefix:
+        page.prefix.setText(profile.npm_prefix)

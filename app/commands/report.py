@@ -1,0 +1,41 @@
+"""`ai-cli-setup report`: a redacted report to send to whoever helps you."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.commands.common import EXIT_OK, add_profile_argument, check_tools, tool_list, use_profile
+from app.core.report import default_report_path, session_report, write_report
+from app.core.session import Session
+
+NAME = "report"
+HELP = (
+    "write a redacted report (machine, findings, plan, versions, log excerpts) as JSON and Markdown"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write (FILE.json and FILE.md; default: the app's state folder)",
+    )
+    parser.add_argument("--tools", type=tool_list, default=None)
+    parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
+    add_profile_argument(parser, "report against the tools and prefix of a profile file")
+
+
+async def run(session: Session, args: argparse.Namespace) -> int:
+    profile = use_profile(session, args.profile)
+    tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
+    await session.detect()
+    plan = session.plan(tools, args.npm_prefix)
+    verifications = await session.verify(tools, plan.npm_prefix)
+    report = session_report(session, plan, None, verifications)
+    out = Path(args.out) if args.out else default_report_path(session.paths.state)
+    json_path, md_path = write_report(report, out)
+    print(f"Wrote {json_path}")
+    print(f"Wrote {md_path}")
+    print("Secrets, your home folder and your user name are masked; read it before you share it.")
+    return EXIT_OK
