@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="open the wizard pre-filled from a profile file (see docs/profiles.md)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the wizard offscreen, run detection in a temporary folder and exit "
+        "(0 when the build works)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))
@@ -79,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
         return int(exc.code or 0)
     use_system_trust_store()
+    if args.self_test:
+        from app.selftest import run_self_test
+
+        return run_self_test()
     if args.command is None:
         try:
             return _wizard(args.global_profile)

@@ -12,10 +12,12 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import qasync
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.core.logs import start_run_log
 from app.core.redact import Redactor
+from app.core.resources import resource_path
 from app.core.session import Session
 from app.ui.errors import make_error_handler
 from app.ui.wizard import SetupWizard
@@ -41,6 +43,7 @@ def _install_translators(app: QApplication) -> None:
 def run_wizard(session: Session | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("ai-cli-setup")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))
     if isinstance(app, QApplication):
         _install_translators(app)
     session = session or Session.for_this_machine()

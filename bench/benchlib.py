@@ -1,0 +1,122 @@
+"""Helpers the benchmark modules share: rows, the table, and timing a child process."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+# app/selftest.py and packaging/hello.py print this right after the first show().
+WINDOW_SHOWN = "window shown"
+COLUMNS = ("benchmark", "measure", "value", "unit", "target", "ok")
+
+
+def row(benchmark: str, measure: str, value: float, unit: str, target: str = "") -> dict[str, Any]:
+    """One result; `ok` is worked out from a target such as "<= 1.3"."""
+    return {
+        "benchmark": benchmark,
+        "measure": measure,
+        "value": float(value),
+        "unit": unit,
+        "target": target,
+        "ok": meets(value, target),
+    }
+
+
+def meets(value: float, target: str) -> bool | None:
+    if not target:
+        return None
+    op, _, limit = target.partition(" ")
+    bound = float(limit)
+    return {"<=": value <= bound, ">=": value >= bound, "<": value < bound}[op]
+
+
+def format_value(value: float) -> str:
+    if value != value:  # NaN: the measure could not be taken
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3f}"
+
+
+def format_table(rows: Sequence[Mapping[str, Any]], markdown: bool = False) -> str:
+    cells = [
+        [
+            str(r["benchmark"]),
+            str(r["measure"]),
+            format_value(float(r["value"])),
+            str(r["unit"]),
+            str(r["target"]) or "—",
+            {True: "yes", False: "NO", None: ""}[r["ok"]],
+        ]
+        for r in rows
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in cells]
+        return "\n".join(lines)
+    widths = [max(len(x) for x in col) for col in zip(COLUMNS, *cells, strict=False)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(COLUMNS, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in cells]
+    return "\n".join(lines)
+
+
+def print_rows(rows: Sequence[Mapping[str, Any]]) -> None:
+    print(format_table(rows))
+
+
+def offscreen_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_API": "pyside6", **extra}
+
+
+def time_to_line(
+    argv: Sequence[str], marker: str, env: Mapping[str, str], timeout: float = 120
+) -> float:
+    """Seconds from starting `argv` until it prints `marker`; the process is then waited for."""
+    started = time.perf_counter()
+    with subprocess.Popen(
+        list(argv),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=dict(env),
+        cwd=REPO,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.strip() == marker:
+                seconds = time.perf_counter() - started
+                break
+        else:
+            raise RuntimeError(f"{argv[0]} ended without printing {marker!r}")
+        process.stdout.read()
+        if process.wait(timeout=timeout) != 0:
+            raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}")
+    return seconds
+
+
+def interleaved_medians(
+    commands: Mapping[str, Sequence[str]],
+    marker: str,
+    env: Mapping[str, str],
+    repeats: int,
+    warmup: int = 1,
+) -> dict[str, float]:
+    """Median time-to-marker for each command, runs interleaved so drift hits all alike."""
+    for _ in range(warmup):
+        for argv in commands.values():
+            time_to_line(argv, marker, env)
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, argv in commands.items():
+            samples[name].append(time_to_line(argv, marker, env))
+    return {name: statistics.median(values) for name, values in samples.items()}

@@ -1,0 +1,44 @@
+"""packaging/build.py's stderr allowlist, and (slow) a real build that passes --self-test."""
+
+import re
+
+import pytest
+
+from tests.packaging.conftest import load_script
+
+build = load_script("build")
+
+
+def test_every_allowlist_line_gives_a_reason(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("# comment\n\n^qt\\.qpa\\.fonts:  # no fonts on a bare CI runner\n")
+    assert [p.pattern for p in build.load_allowlist(good)] == ["^qt\\.qpa\\.fonts:"]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("^anything\n")
+    with pytest.raises(SystemExit, match="needs '  # reason'"):
+        build.load_allowlist(bad)
+
+
+def test_only_allowed_stderr_lines_pass():
+    allowed = [re.compile(r"^qt\.qpa\.fonts:")]
+    stderr = "qt.qpa.fonts: Populating font family aliases\nTraceback (most recent call last):\n"
+    assert build.unexpected_lines(stderr, allowed) == ["Traceback (most recent call last):"]
+
+
+def test_the_shipped_allowlist_loads():
+    build.load_allowlist()
+
+
+@pytest.mark.slow
+def test_the_frozen_app_builds_and_passes_its_self_test(tmp_path):
+    pytest.importorskip("PyInstaller")
+    built = build.build("app", tmp_path / "dist", tmp_path / "work")
+    outcome = build.self_test(built.executable)
+    assert outcome.exit_code == 0, outcome.stdout
+    assert outcome.unexpected_stderr == []
+    assert "(frozen)" in outcome.stdout
+    assert "window shown" in outcome.stdout
+    shipped = [p.name for p in built.folder.rglob("*")]
+    assert not [n for n in shipped if re.search(r"Qt6?(Qml|Quick)|PyQt|PySide2", n)]
+    assert not [n for n in shipped if n.endswith(".qm") and not n.startswith("qtbase_")]
+    assert "qtbase_de.qm" in shipped  # the wizard's buttons in German

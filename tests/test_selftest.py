@@ -1,0 +1,46 @@
+"""`ai-cli-setup --self-test`, run as the build script runs it: a real process."""
+
+import os
+import subprocess
+import sys
+
+from app import selftest
+from tests.conftest import REPO
+
+
+def test_self_test_opens_the_wizard_detects_and_exits_zero(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--self-test"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "window shown" in lines
+    assert any(line.startswith("detected Node.js:") for line in lines)
+    assert lines[-1] == "self-test passed"
+    assert result.stderr == ""
+
+
+def test_self_test_keeps_its_files_in_a_temporary_folder(tmp_path, monkeypatch):
+    home = tmp_path / "app-home"
+    monkeypatch.setenv("AI_CLI_SETUP_HOME", str(home))
+    seen: list[str] = []
+    # Fails on purpose at the first check, after the base folder is switched.
+    monkeypatch.setattr(selftest, "_run_checks", lambda base, out: seen.append(str(base)))
+    assert selftest.run_self_test(out=seen.append) == 0
+    assert seen[0] != str(home)
+    assert not os.path.exists(seen[0])  # removed afterwards
+
+
+def test_a_missing_resource_fails_with_the_reason(tmp_path, monkeypatch, capsys):
+    from app.core import resources
+
+    monkeypatch.setattr(resources, "resources_dir", lambda: tmp_path / "nowhere")
+    assert selftest.run_self_test(out=lambda line: None) == 1
+    assert "the icon is missing" in capsys.readouterr().err
