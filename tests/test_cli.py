@@ -93,7 +93,9 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
         ("codex-cli", "codex"),
     ]:
         item = results[tool_id]
-        assert item["status"] == "not-on-path"  # the temp prefix is not on PATH
+        # C01: the install put the temp prefix's bin folder on PATH (the temp HOME's
+        # ~/.profile), so a new login shell finds each tool.
+        assert (item["status"], item["on_path"], item["owner"]) == ("ok", True, "npm")
         # The version the tool reports is the version npm put there.
         package = prefix / "lib" / "node_modules" / NPM_PACKAGES[tool_id] / "package.json"
         assert item["version"] == json.loads(package.read_text())["version"]

@@ -203,6 +203,8 @@ def test_plan_json_on_this_fake_machine(tmp_path):
     actions = {s["id"]: s["action"] for s in plan["steps"]}
     assert actions.pop("node.user-prefix") == "skip"
     assert actions.pop("gemini-cli.npm") == "run"
+    # C01: npm's global bin folder is not on this PATH, so the plan offers to put it there.
+    assert actions.pop("node.prefix-path") == "run"
     assert sorted(i.split(".")[0] for i in actions) == ["git", "node"]
     assert set(actions.values()) == {"skip"}
 
@@ -231,3 +233,41 @@ def test_plan_replays_a_recorded_windows_machine_with_the_guides_winget_commands
     assert "$ winget install --id Docker.DockerDesktop --exact" in text
     assert "Install Windows Subsystem for Linux [admin] [restart]" in text  # C16
     assert "sudo" not in text
+
+
+def test_verify_fix_path_and_undo_from_the_command_line(tmp_path):
+    # C01 end to end: installed, not on PATH; `verify --fix-path` saves it; `undo` takes it out.
+    _bindir, env = fake_machine(tmp_path)
+    home = tmp_path / "userhome"
+    home.mkdir()
+    shim = home / "prefix" / "bin" / "gemini"
+    shim.parent.mkdir(parents=True)
+    shim.write_text(f"#!{PY}\nprint('0.24.0')\n")
+    shim.chmod(0o755)
+    env = {**env, "HOME": str(home), "SHELL": "/bin/bash"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PY, "-m", "app", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    prefix = str(home / "prefix")
+    first = cli("verify", "--tools", "gemini-cli", "--npm-prefix", prefix, "--json")
+    assert first.returncode == 0, first.stderr
+    (item,) = json.loads(first.stdout)
+    assert (item["status"], item["fix_folder"]) == ("not-on-path", str(shim.parent))
+    assert item["path_origin"] == "login shell"
+
+    fixed = cli("verify", "--tools", "gemini-cli", "--npm-prefix", prefix, "--fix-path")
+    assert fixed.returncode == 0, fixed.stderr
+    assert f"Added {shim.parent} to PATH in ~/.profile, ~/.bashrc" in fixed.stdout
+    assert "PASS  Gemini CLI" in fixed.stdout and "not on PATH yet" not in fixed.stdout
+
+    dry = cli("undo", "--dry-run")
+    assert dry.returncode == 0 and dry.stdout.count("WOULD") == 2
+    assert str(shim.parent) in (home / ".profile").read_text()
+    undone = cli("undo")
+    assert undone.returncode == 0 and undone.stdout.count("UNDONE") == 2
+    assert not (home / ".profile").exists()
+    again = cli("undo")
+    assert "has not changed anything" in again.stdout

@@ -6,6 +6,16 @@ Each module has `NAME`, `HELP`, `add_arguments(parser)` and an async
 
 from __future__ import annotations
 
-from app.commands import check, container, detect, install, plan, recommend, report, verify
+from app.commands import (
+    check,
+    container,
+    detect,
+    install,
+    plan,
+    recommend,
+    report,
+    undo,
+    verify,
+)
 
-ALL = [detect, recommend, plan, install, verify, check, report, container]
+ALL = [detect, recommend, plan, install, verify, undo, check, report, container]

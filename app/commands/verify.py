@@ -1,4 +1,4 @@
-"""`ai-cli-setup verify`: run each tool's --version and report."""
+"""`ai-cli-setup verify`: run each tool's --version as a new terminal would, and report."""
 
 from __future__ import annotations
 
@@ -14,12 +14,18 @@ from app.commands.common import (
     tool_list,
 )
 from app.core.session import Session
-from app.core.userpath import add_to_user_path
+from app.core.verify import Verification
 
 NAME = "verify"
-HELP = "run each tool's --version and report version and full path"
+HELP = "run each tool's --version and report version, full path and who installed it"
 
-_MARK = {"ok": "PASS", "not-on-path": "PASS", "missing": "FAIL", "broken": "FAIL"}
+_MARK = {
+    "ok": "PASS",
+    "not-on-path": "PASS",
+    "missing": "FAIL",
+    "broken": "FAIL",
+    "outdated": "FAIL",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,33 +33,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
-        "--add-to-path",
+        "--fix-path",
         action="store_true",
-        help="put the folder of each tool that is not on PATH on your PATH for new terminals",
+        help="put the folder of each tool that is installed but not on PATH on your PATH "
+        "(undo with `ai-cli-setup undo`), then verify again",
     )
     add_replay_argument(parser)
 
 
+def _print(results: list[Verification]) -> None:
+    for item in results:
+        owner = f"({item.owner})" if item.owner and item.owner != "unknown" else ""
+        line = (
+            f"{_MARK[item.status]}  {item.name:<12} {item.version or '-':<12} "
+            f"{item.path or ''} {owner}"
+        )
+        print(line.rstrip())
+        if item.status != "ok":
+            print(f"      {item.message}")
+            if item.fix:
+                print(f"      Fix: {item.fix}")
+        elif item.copies[1:]:
+            print(f"      {item.message}")
+        for copy in item.copies[1:]:
+            where = "runs first" if copy.runs else "on PATH" if copy.on_path else "not on PATH"
+            print(f"      also: {copy.path} ({copy.owner} {copy.version or '?'}, {where})")
+
+
 async def run(session: Session, args: argparse.Namespace) -> int:
     tools = check_tools(session, args.tools)
-    results = await session.verify(tools, args.npm_prefix)
+    fresh = await session.fresh_path()
+    results = await session.verify(tools, args.npm_prefix, fresh)
+    if args.fix_path:
+        folders = [r.fix_folder for r in results if r.status == "not-on-path" and r.fix_folder]
+        for line in session.add_to_path(folders) if folders else ["Nothing to put on PATH."]:
+            print(line, file=sys.stderr if args.json else sys.stdout)
+        fresh = await session.fresh_path()
+        results = await session.verify(tools, args.npm_prefix, fresh)
     if args.json:
+        if fresh.note:
+            print(f"note: {fresh.note}", file=sys.stderr)
         print_json(results)
     else:
-        for item in results:
-            line = (
-                f"{_MARK[item.status]}  {item.name:<12} {item.version or '-':<12} {item.path or ''}"
-            )
-            print(line.rstrip())
-            if item.status != "ok":
-                print(f"      {item.message}")
-                if item.fix:
-                    print(f"      Fix: {item.fix}")
-                if item.status == "not-on-path" and not args.add_to_path:
-                    print("      Or let the wizard do it: ai-cli-setup verify --add-to-path")
-    if args.add_to_path:
-        folders = [session.host.dirname(i.path) for i in results if i.status == "not-on-path"]
-        for folder in dict.fromkeys(f for f in folders if f):
-            change = add_to_user_path(folder, session.host)
-            print(change.message, file=sys.stderr if args.json else sys.stdout)
+        print(f"PATH of a new terminal, from: {fresh.origin}")
+        if fresh.note:
+            print(f"  note: {fresh.note}")
+        _print(results)
     return EXIT_OK if all(item.passed for item in results) else EXIT_FAILED

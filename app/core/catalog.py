@@ -45,7 +45,7 @@ MANAGERS: Final = ("brew", "brew-cask", "winget", "npm", "apt", "dnf")
 INTERPRETERS: Final = ("sh", "bash", "powershell")
 PLACEHOLDERS: Final = frozenset(
     {"user", "home", "brew_prefix", "npm_prefix", "localappdata", "programfiles", "appdata",
-     "node_major"}
+     "node_major", "npm_bin"}
 )  # fmt: skip
 ITEM_KINDS: Final = (
     "prerequisite",
@@ -302,6 +302,7 @@ class Tool(_Item):
     bin_dirs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     verify: tuple[str, ...] = ()
     docs: str = ""
+    min_version: str = ""  # older releases are flagged as outdated by verification
 
     kind = "ai-cli"
 
@@ -691,9 +692,10 @@ def _common(r: _Reader, key: str, data: dict[str, Any], item_id: str) -> dict[st
 
 
 def _tool(r: _Reader, key: str, raw: object, tool_id: str) -> Tool:
-    data = r.table(key, raw, _TOOL_REQUIRED, _COMMON_OPTIONAL)
+    data = r.table(key, raw, _TOOL_REQUIRED, _COMMON_OPTIONAL | {"min_version"})
     plain: dict[str, Any] = {name: r.text(f"{key}.{name}", data[name]) for name in _TOOL_REQUIRED}
     plain["version_pattern"] = r.regex(f"{key}.version_pattern", data["version_pattern"])
+    plain["min_version"] = r.text(f"{key}.min_version", data.get("min_version", ""), empty=True)
     return Tool(id=tool_id, **plain, **_common(r, key, data, tool_id))
 
 

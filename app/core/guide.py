@@ -35,7 +35,13 @@ INSTALL_PREFIXES: tuple[tuple[str, ...], ...] = (
 )  # fmt: skip
 _PACKAGE_VERBS = ("install", "upgrade")
 # What the guide writes where the catalog has a placeholder.
-_GUIDE_VALUES = {"home": "~", "user": "$USER", "npm_prefix": "~/.npm-global", "node_major": "20"}
+_GUIDE_VALUES = {
+    "home": "~",
+    "user": "$USER",
+    "npm_prefix": "~/.npm-global",
+    "npm_bin": "~/.npm-global/bin",
+    "node_major": "20",
+}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from app.core.catalog import Catalog, Signature
 from app.core.detect import Finding
@@ -35,6 +35,7 @@ from app.core.runner import (
     with_fallback_dirs,
 )
 from app.core.runstate import RunState
+from app.core.userpath import ChangeTracker
 from app.core.verify import Verification, verify_tool
 from app.core.versions import at_least
 
@@ -183,11 +184,14 @@ async def run_plan(
     redactor: Redactor | None = None,
     quiet_after: float = QUIET_AFTER,
     step_timeout: float = STEP_TIMEOUT,
+    changes: ChangeTracker | None = None,
 ) -> RunReport:
     """Run every step in order. After a failure `decide` chooses: retry, skip, continue, stop.
 
     With `state`, each step's status is saved as it changes, and steps that
     finished in an earlier run are not run again (`install --resume`).
+    With `changes`, every change to the user's environment is journaled
+    before it is made, and a step's PATH folders are saved for new terminals.
     """
     host = runner.host
     emit = on_event or (lambda event: None)
@@ -203,6 +207,7 @@ async def run_plan(
         redactor,
         quiet_after,
         step_timeout,
+        changes,
     )
     report = RunReport()
     total = len(plan.steps)
@@ -274,6 +279,7 @@ class _Engine:
     redactor: Redactor
     quiet_after: float
     step_timeout: float
+    changes: ChangeTracker | None = None
     env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -342,9 +348,19 @@ class _Engine:
             if step.tool_id is not None:
                 verification = await self._verify(step, env)
             return StepResult(step, "failed", outcome, verification, findings, message)
+        saved = ""
+        if step.path_dirs and self.changes is not None:
+            try:
+                saved = " ".join(self.changes.add_to_path(step.path_dirs, step.id))
+            except OSError as exc:
+                message = f"Could not save the folder on your PATH: {exc}"
+                return StepResult(step, "failed", outcome, None, findings, message)
         if step.tool_id is not None:
             return await self._verified_tool(step, env, outcome, output, findings)
-        return await self._verified_prerequisite(step, outcome, findings)
+        result = await self._verified_prerequisite(step, outcome, findings)
+        if saved and result.status == "succeeded":
+            result = dataclasses.replace(result, message=f"{result.message} {saved}".strip())
+        return result
 
     async def _run_commands(
         self, step: Step, env: dict[str, str], on_line: LineSink
@@ -355,17 +371,29 @@ class _Engine:
             if admin:
                 argvs = [c.argv for c in group]
                 self.emit(ElevationNeeded(step, self.elevator.describe(argvs)))
+                journaled = [e for argv in argvs for e in await self._journal(step, argv)]
                 elevation = await self.elevator.run(argvs, env=env, on_line=on_line)
                 if not elevation.ok:
                     return outcome, elevation
+                if self.changes is not None:
+                    self.changes.after(journaled)
                 continue
             for command in group:
+                journaled = await self._journal(step, command.argv)
                 outcome = await self.runner.run(
                     command.argv, env=env, timeout=self.step_timeout, on_line=on_line
                 )
+                if self.changes is not None:
+                    self.changes.after(journaled)
                 if not outcome.ok:
                     return outcome, None
         return outcome, None
+
+    async def _journal(self, step: Step, argv: Sequence[str]) -> list[dict[str, Any]]:
+        """Journal entries for what `argv` changes, written before it runs."""
+        if self.changes is None:
+            return []
+        return await self.changes.before(step.id, argv)
 
     async def _watch(self, step: Step, last: list[float]) -> None:
         """Emit StepQuiet each time the step stays silent for `quiet_after` seconds."""

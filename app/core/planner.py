@@ -42,6 +42,7 @@ _RUNTIME_ITEMS = {
     "podman": {"linux": "podman", "macos": "podman", "windows": "podman"},
 }
 USER_PREFIX_STEP = "node.user-prefix"
+PREFIX_PATH_STEP = "node.prefix-path"
 DOCKER_GROUP_STEP = "docker-engine.group"
 
 
@@ -356,6 +357,7 @@ def build_plan(
         "user": host.env.get("USER") or host.env.get("LOGNAME") or host.env.get("USERNAME", ""),
         "home": host.home,
         "npm_prefix": prefix,
+        "npm_bin": host.npm_bin_dir(prefix),
     }
     b = _Builder(catalog, host, values)
 
@@ -377,6 +379,9 @@ def build_plan(
         prefix_step = _plan_prefix(b, node, node_step, prefix, needs_user_prefix, choices)
         if not prefix_step.skip:
             npm_needs.append(prefix_step.id)
+        elif node.present and choices.npm_prefix_writable and not _on_path(host, values["npm_bin"]):
+            # C01, C02: npm's shims land in a folder a new terminal would not search.
+            b.setup(PREFIX_PATH_STEP, title=f"Put {values['npm_bin']} on PATH")
         node_blocked = node_step.blocked
     if choices.npm_prefix and not choices.npm_prefix_writable and not node_blocked:
         # Never `sudo npm`: the user picks a folder of their own instead.
@@ -405,6 +410,11 @@ def _not_blind(what: str, finding: Finding) -> str:
         f"Could not tell whether {what} is installed ({finding.summary}), so it is not "
         "installed blind. Re-scan, or correct the finding by hand."
     )
+
+
+def _on_path(host: Host, folder: str) -> bool:
+    key = (lambda p: p.rstrip("\\").lower()) if host.is_windows else (lambda p: p.rstrip("/"))
+    return key(folder) in {key(p) for p in host.path_dirs()}
 
 
 def _plan_node(b: _Builder, node: NodeFinding, floor: str, newest_min: str) -> Step:
@@ -448,7 +458,6 @@ def _plan_prefix(
             else f"npm's global folder {prefix} is yours to write to."
         )
         return b.setup(USER_PREFIX_STEP, title="Choose npm's folder", skip=why)
-    # FIXME(journal): `npm config set prefix` edits ~/.npmrc; record it for undo (issue 5.5).
     step = b.setup(
         USER_PREFIX_STEP,
         title=f"Use your own npm folder {prefix}",

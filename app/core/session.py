@@ -15,16 +15,19 @@ from pathlib import Path
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
+from app.core.elevation import elevator_for
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
+from app.core.journal import Journal, UndoResult, UserEnvironment, undo
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
 from app.core.profile import Profile, apply_profile, choices_for
 from app.core.recording import replay
 from app.core.redact import Redactor
-from app.core.runner import ProcessRunner, Runner
+from app.core.runner import EnvironmentSource, ProcessRunner, Runner
 from app.core.runstate import RunState
-from app.core.verify import Verification, verify_tool
+from app.core.userpath import ChangeTracker, RunnerGroups, user_path_store
+from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
 
 
 @dataclass
@@ -37,6 +40,9 @@ class Session:
     extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
+    # Windows: HKCU\Environment and the registry PATH (None: the real registry).
+    user_env: UserEnvironment | None = field(default=None)
+    env_source: EnvironmentSource | None = field(default=None)
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None) -> Session:
@@ -125,7 +131,14 @@ class Session:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
         (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
         report = await run_plan(
-            plan, self.runner, self.catalog, on_event, decide=decide, state=state
+            plan,
+            self.runner,
+            self.catalog,
+            on_event,
+            decide=decide,
+            state=state,
+            env_source=self.env_source,
+            changes=self.changes(),
         )
         # C03: detection and verification after the install see the refreshed PATH too.
         self.runner.host = dataclasses.replace(self.host, env=report.env)
@@ -135,48 +148,73 @@ class Session:
         """The run-state of the last install, for `install --resume`."""
         return RunState.load(self.paths.state, Redactor(self.host.env))
 
-    async def verify(
-        self, tool_ids: Sequence[str], prefix: str | None = None
-    ) -> list[Verification]:
-        """Each tool from `prefix`, else from PATH, else where npm installs (C01, C02)."""
-        if prefix:
-            return list(
-                await asyncio.gather(
-                    *(verify_tool(self.runner, self.catalog, t, prefix) for t in tool_ids)
-                )
-            )
-        results = list(
-            await asyncio.gather(*(verify_tool(self.runner, self.catalog, t) for t in tool_ids))
+    def journal(self) -> Journal:
+        """Every change the wizard made to the user's environment (Paths.state)."""
+        return Journal.open(self.paths.state)
+
+    def changes(self) -> ChangeTracker | None:
+        """Journals and makes the changes an install (or a fix) makes to the environment.
+
+        None on a recorded machine, whose files are not this machine's (unless a
+        stand-in Windows registry was given).
+        """
+        host = self.host
+        if host.is_recorded and self.user_env is None:
+            return None
+        return ChangeTracker(
+            self.journal(),
+            host,
+            user_path_store(host, self.user_env),
+            RunnerGroups(self.runner, elevator_for(host, self.runner)),
         )
-        if all(result.status != "missing" for result in results):
-            return results
-        # Not on PATH: look where the last install put it and in npm's own prefix,
-        # so a tool installed off PATH is "not on PATH", never "install it" again.
-        for folder in await self.npm_prefixes():
-            missing = [i for i, result in enumerate(results) if result.status == "missing"]
+
+    async def fresh_path(self) -> FreshPath:
+        """The PATH a new terminal gets (login shell on Unix, registry on Windows)."""
+        return await fresh_path(self.runner, self.env_source)
+
+    async def verify(
+        self, tool_ids: Sequence[str], prefix: str | None = None, fresh: FreshPath | None = None
+    ) -> list[Verification]:
+        """Each tool as a new terminal would find it; else where the last install put it."""
+        fresh = fresh or await self.fresh_path()
+        results = list(
+            await asyncio.gather(
+                *(verify_tool(self.runner, self.catalog, t, prefix, fresh) for t in tool_ids)
+            )
+        )
+        last = self.last_run() if not prefix else None
+        folder = last.choices.npm_prefix if last is not None else None
+        missing = [i for i, result in enumerate(results) if result.status == "missing"]
+        if folder and missing:
+            # C01: installed with --npm-prefix, verified without it: "not on PATH", never
+            # "install it" again.
             found = await asyncio.gather(
-                *(verify_tool(self.runner, self.catalog, tool_ids[i], folder) for i in missing)
+                *(
+                    verify_tool(self.runner, self.catalog, tool_ids[i], folder, fresh)
+                    for i in missing
+                )
             )
             for i, result in zip(missing, found, strict=True):
                 if result.status != "missing":
                     results[i] = result
         return results
 
-    async def npm_prefixes(self) -> list[str]:
-        """The folders npm installs into here: the last install's, then `npm prefix -g`."""
-        folders: list[str] = []
-        last = self.last_run()
-        if last is not None and last.choices.npm_prefix:
-            folders.append(last.choices.npm_prefix)
-        node = self.detection.node if self.detection else None
-        if node and node.npm_prefix:
-            folders.append(node.npm_prefix)
-        else:
-            out = await self.runner.run(["npm", "prefix", "-g"], timeout=30)
-            lines = [line.strip() for line in out.output.splitlines() if line.strip()]
-            if out.ok and lines:
-                folders.append(lines[-1])
-        return list(dict.fromkeys(folders))
+    def add_to_path(self, folders: Sequence[str], step: str = "verify --fix-path") -> list[str]:
+        """Save folders on the user's PATH (journaled, undoable): verification's fix (C01)."""
+        changes = self.changes()
+        if changes is None:
+            return ["This is a recorded machine; nothing was changed."]
+        return changes.add_to_path(list(dict.fromkeys(folders)), step)
+
+    async def undo(self, dry_run: bool = False) -> list[UndoResult]:
+        """Reverse what the wizard changed in the user's environment, and nothing else."""
+        host = self.host
+        return await undo(
+            self.journal(),
+            user_env=self.user_env or (_winreg() if host.is_windows else None),
+            groups=RunnerGroups(self.runner, elevator_for(host, self.runner)),
+            dry_run=dry_run,
+        )
 
     async def verify_container(self, folder: Path) -> list[Verification]:
         """The tools inside the image of a `container init` folder (where="container")."""
@@ -200,3 +238,9 @@ class Session:
             no_cache=no_cache,
             on_event=on_event,
         )
+
+
+def _winreg() -> UserEnvironment:  # pragma: no cover - Windows only
+    from app.core.userpath import WinregEnvironment
+
+    return WinregEnvironment()

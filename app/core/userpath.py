@@ -1,149 +1,293 @@
-"""Putting a folder on the user's PATH for new terminals, safely (C01, C02).
+"""The user's saved PATH and the other environment changes the wizard makes, all journaled.
 
-Windows: the user's `Path` in HKCU\\Environment is read and written whole with
-its own type (REG_EXPAND_SZ keeps `%USERPROFILE%`), never through `setx`,
-which cuts values at 1024 characters. POSIX: one marked line is added to the
-shell's start-up file, the folder quoted so no character in it can run.
+On Windows the user PATH is the `Path` value under HKCU\\Environment, edited
+through an injectable store (never `setx`, which cuts values at 1024
+characters, C02). Elsewhere a guarded line goes into the shell's start-up
+files, so a new terminal (and a new login shell) finds the folder. Every
+edit is written to the journal first, so `ai-cli-setup undo` can reverse it.
 """
 
 from __future__ import annotations
 
 import importlib
+import ntpath
 import os
+import posixpath
+import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
+from app.core.elevation import Elevator
 from app.core.host import Host
-from app.core.runner import expand_windows_variables
-
-MARK = "# added by ai-cli-setup"
-
-
-@dataclass(frozen=True)
-class PathChange:
-    """What adding a folder to the user's PATH did."""
-
-    folder: str
-    where: str  # the start-up file, or HKCU\Environment\Path
-    changed: bool  # False: the folder was there already
-    message: str
-
-
-class UserEnvironment(Protocol):
-    """The Windows user's environment in the registry (HKCU\\Environment)."""
-
-    def read_path(self) -> tuple[str, int] | None: ...
-
-    def write_path(self, value: str, kind: int) -> None: ...
-
+from app.core.journal import Journal, UserEnvironment, change_file, read_file
+from app.core.runner import Runner, expand_windows_variables
 
 REG_SZ, REG_EXPAND_SZ = 1, 2
+WINDOWS_ENV_LIMIT = 32767  # the longest value an environment variable can have
+MARK = "# ai-cli-setup:"
 
 
-class WindowsUserEnvironment:  # pragma: no cover - Windows only
-    """The real registry, and the broadcast that tells Explorer PATH changed."""
+class UserPathStore(Protocol):
+    """Where the user's PATH is kept between sessions."""
+
+    def where(self) -> str:
+        """Where the change goes, in the user's words."""
+        ...
+
+    def has(self, folder: str) -> bool:
+        """Whether the saved PATH names `folder` already."""
+        ...
+
+    def add(self, folder: str, journal: Journal, step: str) -> str:
+        """Put `folder` on the saved PATH, journaled; returns what was done."""
+        ...
+
+
+# --------------------------------------------------------------- POSIX
+
+
+def startup_files(home: str, shell: str) -> list[str]:
+    """The start-up files a new terminal and a new login shell of `shell` read."""
+    name = posixpath.basename(shell or "sh")
+    join = posixpath.join
+    if name == "zsh":
+        return [join(home, ".zprofile"), join(home, ".zshrc")]
+    if name == "bash":
+        # A login bash reads the first of these that exists; a terminal's bash reads .bashrc.
+        login = next(
+            (
+                join(home, f)
+                for f in (".bash_profile", ".bash_login")
+                if os.path.isfile(join(home, f))
+            ),
+            join(home, ".profile"),
+        )
+        return [login, join(home, ".bashrc")]
+    # FIXME(journal): fish and other shells with their own syntax get ~/.profile only.
+    return [join(home, ".profile")]
+
+
+def path_lines(folder: str) -> list[str]:
+    """The lines that put `folder` in front of PATH once (sh, bash and zsh read them)."""
+    quoted = shlex.quote(folder)
+    return [
+        f"{MARK} put {folder} on PATH (remove with: ai-cli-setup undo)",
+        f'case ":$PATH:" in *:{quoted}:*) ;; *) export PATH={quoted}:"$PATH" ;; esac',
+    ]
+
+
+@dataclass
+class ShellStartupPath:
+    """PATH kept in the shell's start-up files (~/.profile, ~/.bashrc, ~/.zprofile, ...)."""
+
+    home: str
+    shell: str
+
+    def files(self) -> list[str]:
+        return startup_files(self.home, self.shell)
+
+    def where(self) -> str:
+        home = self.home.rstrip("/")
+        return ", ".join(f.replace(home, "~", 1) for f in self.files())
+
+    def has(self, folder: str) -> bool:
+        line = path_lines(folder)[1]
+        return all(line in (read_file(f) or "").splitlines() for f in self.files())
+
+    def add(self, folder: str, journal: Journal, step: str) -> str:
+        lines = path_lines(folder)
+        changed = []
+        for path in self.files():
+            before = read_file(path)
+            if lines[1] in (before or "").splitlines():
+                continue
+            text = before or ""
+            if text and not text.endswith("\n"):
+                text += "\n"
+            change_file(journal, path, text + "\n".join(lines) + "\n", f"PATH: {folder}", step)
+            changed.append(path)
+        if not changed:
+            return f"{folder} is already on PATH in {self.where()}."
+        home = self.home.rstrip("/")
+        names = ", ".join(p.replace(home, "~", 1) for p in changed)
+        return f"Added {folder} to PATH in {names}; new terminals will find it."
+
+
+# --------------------------------------------------------------- Windows
+
+
+class WinregEnvironment:  # pragma: no cover - Windows only
+    """HKCU\\Environment through winreg; tells running programs that it changed."""
+
+    KEY = "Environment"
 
     def _winreg(self) -> Any:
         return importlib.import_module("winreg")
 
-    def read_path(self) -> tuple[str, int] | None:
+    def get(self, name: str) -> tuple[str, int] | None:
         winreg = self._winreg()
         try:
-            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, "Environment") as key:
-                value, kind = winreg.QueryValueEx(key, "Path")
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY) as key:
+                value, kind = winreg.QueryValueEx(key, name)
                 return str(value), int(kind)
-        except FileNotFoundError:
+        except OSError:
             return None
 
-    def write_path(self, value: str, kind: int) -> None:
+    def set(self, name: str, value: str, kind: int) -> None:
         winreg = self._winreg()
-        access = winreg.KEY_SET_VALUE
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, "Environment", 0, access) as key:
-            winreg.SetValueEx(key, "Path", 0, kind, value)
-        ctypes = importlib.import_module("ctypes")
-        hwnd_broadcast, wm_settingchange, smto_abortifhung = 0xFFFF, 0x1A, 0x2
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY, 0, winreg.KEY_SET_VALUE) as key:
+            winreg.SetValueEx(key, name, 0, kind, value)
+        self._broadcast()
+
+    def delete(self, name: str) -> None:
+        winreg = self._winreg()
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.KEY, 0, winreg.KEY_SET_VALUE) as key:
+            winreg.DeleteValue(key, name)
+        self._broadcast()
+
+    def _broadcast(self) -> None:
+        """WM_SETTINGCHANGE "Environment": Explorer hands new programs the new PATH."""
+        import ctypes
+
         result = ctypes.c_ulong()
-        ctypes.windll.user32.SendMessageTimeoutW(
-            hwnd_broadcast, wm_settingchange, 0, "Environment", smto_abortifhung, 5000,
-            ctypes.byref(result),
-        )  # fmt: skip
+        ctypes.windll.user32.SendMessageTimeoutW(  # type: ignore[attr-defined]
+            0xFFFF, 0x001A, 0, "Environment", 0x0002, 5000, ctypes.byref(result)
+        )
 
 
-def _same_folder(a: str, b: str, windows: bool) -> bool:
-    strip = "\\/" if windows else "/"
-    a, b = a.rstrip(strip) or a, b.rstrip(strip) or b
-    return a.lower() == b.lower() if windows else a == b
+@dataclass
+class RegistryUserPath:
+    """The user `Path` value in HKCU\\Environment (variables such as %USERPROFILE% kept)."""
+
+    store: UserEnvironment
+    env: dict[str, str]
+
+    def where(self) -> str:
+        return "your user PATH (HKCU\\Environment)"
+
+    def _folders(self) -> list[str]:
+        found = self.store.get("Path")
+        raw = found[0] if found else ""
+        return [expand_windows_variables(p, self.env) for p in raw.split(";") if p]
+
+    def has(self, folder: str) -> bool:
+        key = folder.rstrip("\\").lower()
+        return any(p.rstrip("\\").lower() == key for p in self._folders())
+
+    def add(self, folder: str, journal: Journal, step: str) -> str:
+        if self.has(folder):
+            return f"{folder} is already on {self.where()}."
+        found = self.store.get("Path")
+        before, kind = (found[0], found[1]) if found else (None, REG_EXPAND_SZ)
+        after = f"{before.rstrip(';')};{folder}" if before else folder
+        if len(after) > WINDOWS_ENV_LIMIT:
+            raise OSError(f"your user PATH would be longer than {WINDOWS_ENV_LIMIT} characters")
+        entry = journal.record(
+            "registry",
+            f"PATH: {folder}",
+            step,
+            name="Path",
+            before=before,
+            after=after,
+            type=kind,
+        )
+        self.store.set("Path", after, kind)
+        journal.mark(entry, "applied")
+        return f"Added {folder} to {self.where()}; new terminals will find it."
 
 
-def add_to_windows_user_path(folder: str, host: Host, registry: UserEnvironment) -> PathChange:
-    where = r"HKCU\Environment\Path"
-    current = registry.read_path()
-    value, kind = current if current else ("", REG_EXPAND_SZ)
-    entries = [e for e in value.split(";") if e]
-    expanded = [expand_windows_variables(e, host.env) for e in entries]
-    if any(_same_folder(e, folder, True) for e in [*entries, *expanded]):
-        return PathChange(folder, where, False, f"{folder} is already on your PATH.")
-    # Whole value, own type: nothing is cut and %VARIABLES% stay unexpanded.
-    registry.write_path(";".join([*entries, folder]), kind if kind else REG_EXPAND_SZ)
-    return PathChange(
-        folder, where, True, f"Added {folder} to your PATH. Open a new terminal to use it."
-    )
-
-
-def startup_files(host: Host) -> list[str]:
-    """The files a new terminal of the user's shell reads."""
-    shell = os.path.basename(host.env.get("SHELL", ""))
-    home = host.home
-    if shell == "zsh":
-        return [host.join(home, ".zshrc"), host.join(home, ".zprofile")]
-    if shell == "fish":
-        return [host.join(home, ".config", "fish", "conf.d", "ai-cli-setup.fish")]
-    if host.system == "darwin":
-        return [host.join(home, ".bash_profile"), host.join(home, ".bashrc")]
-    return [host.join(home, ".profile"), host.join(home, ".bashrc")]
-
-
-def _line(folder: str, file: str) -> str:
-    if file.endswith(".fish"):
-        return f"fish_add_path {shlex.quote(folder)} {MARK}"
-    return f'export PATH={shlex.quote(folder)}:"$PATH" {MARK}'
-
-
-def add_to_posix_user_path(folder: str, host: Host) -> PathChange:
-    files = startup_files(host)
-    changed: list[str] = []
-    for file in files:
-        line = _line(folder, file)
-        path = Path(file)
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        if line in text.splitlines():
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(("" if not text or text.endswith("\n") else "\n") + line + "\n")
-        changed.append(file)
-    if not changed:
-        return PathChange(folder, files[0], False, f"{folder} is already set up in {files[0]}.")
-    return PathChange(
-        folder,
-        ", ".join(changed),
-        True,
-        f"Added {folder} to PATH in {', '.join(changed)}. Open a new terminal to use it.",
-    )
-
-
-def add_to_user_path(
-    folder: str,
-    host: Host,
-    registry: UserEnvironment | None = None,
-    windows_registry: Callable[[], UserEnvironment] = WindowsUserEnvironment,
-) -> PathChange:
-    """Put `folder` on PATH for every new terminal of this user; safe to repeat."""
-    if host.is_recorded:  # a replayed machine: nothing here is the user's
-        return PathChange(folder, "", False, "A recorded machine: nothing was changed.")
+def user_path_store(host: Host, user_env: UserEnvironment | None = None) -> UserPathStore:
+    """The saved PATH of this system's user."""
     if host.is_windows:
-        return add_to_windows_user_path(folder, host, registry or windows_registry())
-    return add_to_posix_user_path(folder, host)
+        return RegistryUserPath(user_env or WinregEnvironment(), dict(host.env))
+    return ShellStartupPath(host.home or host.env.get("HOME", ""), host.env.get("SHELL", ""))
+
+
+# --------------------------------------------------------------- other changes
+
+
+def npm_userconfig(host: Host) -> str:
+    """The file `npm config set` writes (npm_config_userconfig, else ~/.npmrc)."""
+    for key, value in host.env.items():
+        if key.lower() == "npm_config_userconfig" and value:
+            return value
+    return host.join(host.home, ".npmrc")
+
+
+def _group_change(argv: Sequence[str]) -> tuple[str, str] | None:
+    """(group, user) of `usermod -aG GROUP USER` (or `-a -G`), else None."""
+    if not argv or posixpath.basename(argv[0]) != "usermod" or len(argv) < 3:
+        return None
+    flags = " ".join(argv[1:-1])
+    match = re.search(r"(?:-aG|-a -G|-G -a)\s+(\S+)", flags)
+    return (match.group(1), argv[-1]) if match else None
+
+
+class RunnerGroups:
+    """Group membership asked with `id -nG`, changed with `gpasswd -d` behind a prompt."""
+
+    def __init__(self, runner: Runner, elevator: Elevator) -> None:
+        self.runner = runner
+        self.elevator = elevator
+
+    async def members_of(self, user: str) -> set[str] | None:
+        out = await self.runner.run(["id", "-nG", user], timeout=15)
+        return set(out.output.split()) if out.ok else None
+
+    async def remove(self, user: str, group: str) -> str:
+        outcome = await self.elevator.run([["gpasswd", "-d", user, group]])
+        return "" if outcome.ok else outcome.message or f"gpasswd ended with {outcome.status}"
+
+
+@dataclass
+class ChangeTracker:
+    """What the install engine calls around each command that changes the user's environment."""
+
+    journal: Journal
+    host: Host
+    path_store: UserPathStore
+    groups: RunnerGroups | None = None
+
+    async def before(self, step: str, argv: Sequence[str]) -> list[dict[str, Any]]:
+        """Journal entries for what `argv` is about to change (written before it runs)."""
+        entries = []
+        name = ntpath.basename(argv[0]).lower() if argv else ""  # "/" and "\\" both split
+        verb = list(argv[1:3])
+        if name in ("npm", "npm.cmd") and verb in (["config", "set"], ["config", "delete"]):
+            path = npm_userconfig(self.host)
+            entries.append(
+                self.journal.record(
+                    "file", f"npm setting: {' '.join(argv[3:])}", step, path=path,
+                    before=read_file(path), after=None,
+                )
+            )  # fmt: skip
+        change = _group_change(argv)
+        if change is not None:
+            group, user = change
+            members = await self.groups.members_of(user) if self.groups else None
+            entries.append(
+                self.journal.record(
+                    "group", f"{user} in group {group}", step, user=user, group=group,
+                    was_member=members is not None and group in members,
+                )
+            )  # fmt: skip
+        return entries
+
+    def after(self, entries: Sequence[dict[str, Any]]) -> None:
+        """The commands ran: note what each file holds now."""
+        for entry in entries:
+            if entry["kind"] == "file":
+                self.journal.mark(entry, "applied", after=read_file(entry["path"]))
+            else:
+                self.journal.mark(entry, "applied")
+
+    def add_to_path(self, folders: Sequence[str], step: str) -> list[str]:
+        """Put each folder on the user's saved PATH unless this process's PATH has it."""
+        running = set(self.host.path_dirs())
+        return [
+            self.path_store.add(folder, self.journal, step)
+            for folder in folders
+            if folder not in running
+        ]

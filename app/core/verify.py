@@ -1,22 +1,56 @@
-"""Verification: does each tool run, which version, and from where.
+"""Verification: does each tool run, which version, from where, installed by whom.
 
 Success is decided here, by running the tool, never by an installer's words.
+The tool is looked up on the PATH a new terminal would have (a new login
+shell on Unix, the registry on Windows), not the wizard's own.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import ntpath
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from app.core.catalog import Catalog, Signature, Tool
+from app.core.catalog import Catalog, Signature, Tool, fill
+from app.core.detect.parse import install_source
 from app.core.host import Host, find_all_on_path, resolve_executable
-from app.core.runner import Outcome, Runner
+from app.core.runner import EnvironmentSource, Outcome, Runner, WindowsRegistryPath, path_key
+from app.core.versions import at_least
 
 VERIFY_TIMEOUT = 60.0
+LOGIN_TIMEOUT = 10.0
+# What a login starts from before /etc/profile (or macOS's path_helper) adds to it.
+LOGIN_BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
+_MARKER = "@@ai-cli-setup-path@@"
+# A fixed script: nothing from the user's input is ever part of it.
+_PRINT_PATH = f'printf "\\n{_MARKER}%s\\n" "$PATH"'
+_LOGIN_ENV = ("HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TMPDIR", "XDG_CONFIG_HOME")
 
-Status = Literal["ok", "not-on-path", "missing", "broken"]
+Status = Literal["ok", "not-on-path", "missing", "broken", "outdated"]
+
+
+@dataclass(frozen=True)
+class FreshPath:
+    """The PATH a new terminal gets, and where it was read from."""
+
+    dirs: tuple[str, ...]
+    origin: str  # "login shell", "registry" or "this process"
+    note: str = ""  # why the wizard's own PATH was used instead
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One copy of a tool's command found on this machine."""
+
+    path: str
+    owner: str  # npm, brew, winget, native, system, ... (detection's words)
+    version: str | None = None
+    on_path: bool = True
+    runs: bool = False  # the copy a new terminal runs when the command is typed
 
 
 @dataclass(frozen=True)
@@ -32,11 +66,89 @@ class Verification:
     fix: str = ""
     output: str = ""
     where: str = "native"  # "native", or "container" for a check inside the image
+    owner: str = ""  # who installed it
+    minimum: str = ""  # the catalog's minimum version, when it has one
+    fix_folder: str = ""  # the folder the wizard can put on PATH (C01, C02, C22)
+    copies: tuple[Copy, ...] = ()  # every copy, with the one that runs marked
+    path_origin: str = ""  # which PATH was searched: login shell, registry, this process
 
     @property
     def passed(self) -> bool:
-        """Installed and runnable (possibly only by its full path)."""
+        """Installed at a good version and runnable (possibly only by its full path)."""
         return self.status in ("ok", "not-on-path")
+
+
+async def fresh_path(
+    runner: Runner, env_source: EnvironmentSource | None = None, timeout: float = LOGIN_TIMEOUT
+) -> FreshPath:
+    """PATH as a new terminal would see it; the wizard's own PATH, with a note, if unknown."""
+    host = runner.host
+    current = tuple(host.path_dirs())
+    if host.is_windows:
+        source = env_source or WindowsRegistryPath()
+        env = source.refreshed(host.env)
+        dirs = tuple(host.path_dirs(env))
+        if env != dict(host.env):
+            return FreshPath(dirs, "registry")
+        if host.is_recorded:
+            return FreshPath(current, "the recording")
+        return FreshPath(current, "this process", "The registry's PATH could not be read.")
+    if host.is_recorded:
+        return FreshPath(current, "the recording")
+    shell = host.env.get("SHELL") or "/bin/sh"
+    keep = [f"{k}={host.env[k]}" for k in _LOGIN_ENV if host.env.get(k)]
+    # /usr/bin/env by its full path: the wizard's own PATH may be too bare to find it.
+    argv = ["/usr/bin/env", "-i", *keep, f"SHELL={shell}", f"PATH={LOGIN_BASE_PATH}"]
+    out = await runner.run([*argv, shell, "-lc", _PRINT_PATH], timeout=timeout)
+    found = [line for line in out.output.splitlines() if line.startswith(_MARKER)]
+    if out.ok and found:
+        value = found[-1][len(_MARKER) :]
+        return FreshPath(tuple(p for p in value.split(":") if p), "login shell")
+    note = (
+        f"A new login shell ({shell}) did not report its PATH: {out.sentence()} "
+        "The wizard's own PATH was searched instead."
+    )
+    return FreshPath(current, "this process", note)
+
+
+def _with_path(host: Host, dirs: Sequence[str]) -> Host:
+    env = dict(host.env)
+    env[path_key(env)] = host.path_separator.join(dirs)
+    return dataclasses.replace(host, env=env)
+
+
+def _dirname(host: Host, path: str) -> str:
+    return ntpath.dirname(path) if host.is_windows else os.path.dirname(path)
+
+
+def _same(host: Host, a: str, b: str) -> bool:
+    if host.is_recorded or host.is_windows:
+        return a.lower() == b.lower() if host.is_windows else a == b
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _owner(host: Host, path: str, npm_prefix: str | None) -> str:
+    real = path if host.is_recorded else os.path.realpath(path)
+    return install_source(path, host.home, npm_prefix, None, real)
+
+
+def _install_dirs(host: Host, tool: Tool, npm_prefix: str | None) -> list[str]:
+    """Where the tool's installers put it: npm's prefix, then the catalog's folders."""
+    values = {"home": host.home, "npm_prefix": npm_prefix or host.default_user_npm_prefix()}
+    dirs = [host.npm_bin_dir(npm_prefix)] if npm_prefix else []
+    dirs.append(host.npm_bin_dir(host.default_user_npm_prefix()))
+    for template in tool.bin_dirs.get(host.os_name, ()):
+        try:
+            dirs.append(fill(template, values))
+        except KeyError:
+            continue  # a placeholder with no value here ({brew_prefix} off macOS, say)
+    return list(dict.fromkeys(d for d in dirs if d))
+
+
+async def _npm_prefix(runner: Runner, host: Host) -> str | None:
+    out = await runner.run(["npm", "prefix", "-g"], env=host.env, timeout=30)
+    lines = [line.strip() for line in out.output.splitlines() if line.strip()]
+    return lines[-1] if out.ok and lines else None
 
 
 def _explain(tool: Tool, out: Outcome, signatures: Sequence[Signature]) -> tuple[str, str]:
@@ -52,63 +164,114 @@ def _explain(tool: Tool, out: Outcome, signatures: Sequence[Signature]) -> tuple
 
 
 async def verify_tool(
-    runner: Runner, catalog: Catalog, tool_id: str, prefix: str | None = None
+    runner: Runner,
+    catalog: Catalog,
+    tool_id: str,
+    prefix: str | None = None,
+    fresh: FreshPath | None = None,
 ) -> Verification:
+    """Run the tool's version command and say what is there.
+
+    `fresh` is the PATH a new terminal gets; without it the runner's own
+    PATH is searched (the install engine's, refreshed after each step).
+    """
     host: Host = runner.host
     tool = catalog.tool(tool_id)
-    prefix_bin = host.npm_bin_dir(prefix) if prefix else None
-    on_path = find_all_on_path(tool.command, host)
-    in_prefix = resolve_executable(tool.command, host, path=[prefix_bin]) if prefix_bin else None
-    exe = in_prefix or (on_path[0] if on_path else None)
+    dirs = list(fresh.dirs) if fresh else host.path_dirs()
+    origin = fresh.origin if fresh else "this process"
+    view = _with_path(host, dirs)
+    on_path = find_all_on_path(tool.command, view)
+    npm_prefix = prefix
+    if npm_prefix is None and not on_path:
+        npm_prefix = await _npm_prefix(runner, host)  # C01: the folder comes from npm itself
+    installed = resolve_executable(tool.command, host, path=_install_dirs(host, tool, npm_prefix))
+    in_prefix = (
+        resolve_executable(tool.command, host, path=[host.npm_bin_dir(prefix)]) if prefix else None
+    )
+    exe = in_prefix or (on_path[0] if on_path else installed)
     if exe is None:
-        where = f" in {prefix_bin} or" if prefix_bin else ""
+        where = f" in {host.npm_bin_dir(npm_prefix)} or" if npm_prefix else ""
         return Verification(
             tool_id,
             tool.name,
             "missing",
             message=f"{tool.name} was not found{where} on PATH.",
             fix=f"Install it: npm install -g {tool.npm_package}",
+            path_origin=origin,
         )
-    # The tool's own shebang may need `node`; the prefix's bin folder and the
-    # folder of the node that installed it go in front of PATH.
-    node = resolve_executable("node", host)
-    front = [d for d in (prefix_bin, host.dirname(node) if node else None) if d]
-    out = await runner.run(
-        [exe, "--version"], env=host.with_path_prepended(front), timeout=VERIFY_TIMEOUT
+    others = [p for p in on_path if not _same(host, p, exe)]
+    if installed and not _same(host, installed, exe) and installed not in others:
+        others.append(installed)
+    versions = await asyncio.gather(
+        *(_version(runner, host, tool, path, dirs) for path in (exe, *others))
     )
-    version = tool.parse_version(out.output) if out.ok else None
-    others = tuple(p for p in on_path if os.path.realpath(p) != os.path.realpath(exe))
-    exe_on_path = any(os.path.realpath(p) == os.path.realpath(exe) for p in on_path)
+    (out, version), rest = versions[0], versions[1:]
+    exe_on_path = any(_same(host, p, exe) for p in on_path)
+    copies = tuple(
+        Copy(
+            path,
+            _owner(host, path, npm_prefix),
+            found,
+            on_path=any(_same(host, p, path) for p in on_path),
+            runs=bool(on_path) and _same(host, on_path[0], path),
+        )
+        for path, (_o, found) in zip((exe, *others), ((out, version), *rest), strict=True)
+    )
+    base = Verification(
+        tool_id,
+        tool.name,
+        "ok",
+        version,
+        exe,
+        exe_on_path,
+        tuple(others),
+        output=out.output,
+        owner=copies[0].owner,
+        minimum=tool.min_version,
+        copies=copies,
+        path_origin=origin,
+    )
     if version is None:
         explanation, fix = _explain(tool, out, catalog.diagnose(out.output))
-        return Verification(
-            tool_id,
-            tool.name,
-            "broken",
-            path=exe,
-            on_path=exe_on_path,
-            other_copies=others,
-            message=f"{out.sentence()} {explanation}",
-            fix=fix,
-            output=out.output,
+        message = f"{out.sentence()} {explanation}"
+        return dataclasses.replace(base, status="broken", message=message, fix=fix)
+    if tool.min_version and not at_least(version, tool.min_version):
+        return dataclasses.replace(
+            base,
+            status="outdated",
+            message=f"{tool.name} {version} is older than {tool.min_version}, the oldest "
+            "release the wizard supports.",
+            fix=f"Upgrade it: npm install -g {tool.npm_package}@latest",
         )
     if not exe_on_path:
-        folder = host.dirname(exe)
-        return Verification(
-            tool_id,
-            tool.name,
-            "not-on-path",
-            version,
-            exe,
-            False,
-            others,
+        folder = _dirname(host, exe)
+        return dataclasses.replace(
+            base,
+            status="not-on-path",
             message=f"{tool.name} {version} is installed in {folder}, which is not on PATH yet.",
-            fix=f"Add {folder} to your PATH, then open a new terminal.",
-            output=out.output,
+            fix=f"Put {folder} on PATH (`ai-cli-setup verify --fix-path` does it and "
+            "`ai-cli-setup undo` takes it out), then open a new terminal.",
+            fix_folder=folder,
         )
     message = f"{tool.name} {version} at {exe}"
-    if others:
-        message += f" (another copy comes later on PATH: {others[0]})"
-    return Verification(
-        tool_id, tool.name, "ok", version, exe, True, others, message, "", out.output
-    )
+    shadow = next((c for c in copies[1:] if c.on_path), None)
+    if shadow is not None and shadow.runs:
+        found = f"{shadow.owner} {shadow.version or ''}".strip()
+        message += f"; but {shadow.path} ({found}) comes first on PATH"
+    elif shadow is not None:
+        message += f" (another copy comes later on PATH: {shadow.path})"
+    return dataclasses.replace(base, message=message)
+
+
+async def _version(
+    runner: Runner, host: Host, tool: Tool, exe: str, dirs: Sequence[str]
+) -> tuple[Outcome, str | None]:
+    """Run one copy's version command by its full path (C22); its own folder leads PATH,
+    so a `#!/usr/bin/env node` shim finds the node next to it."""
+    front = [_dirname(host, exe)]
+    node = resolve_executable("node", _with_path(host, dirs)) or resolve_executable("node", host)
+    if node:
+        front.append(_dirname(host, node))
+    env = _with_path(host, [*front, *dirs]).env
+    out = await runner.run([exe, *tool.version_args], env=env, timeout=VERIFY_TIMEOUT)
+    return out, (tool.parse_version(out.output) if out.ok else None)

@@ -346,3 +346,32 @@ def test_a_timed_out_git_or_node_check_is_never_installed_blind():
     plain = build_plan(default_catalog(), UBUNTU, bare(UBUNTU), Choices(("gemini-cli",), "/p"))
     blind = [s for s in plain.steps if s.id.startswith(("git", "node.")) and s.skip]
     assert [s.id for s in blind] == ["node.user-prefix"]  # skipped only because "/p" was given
+
+
+def test_c01_a_writable_prefix_off_path_gets_a_step_that_puts_it_on_path():
+    node = NodeFinding(
+        "Node.js",
+        True,
+        "22.11.0",
+        npm_version="10.9.0",
+        npm_prefix="/opt/npm",
+        prefix_writable=True,
+    )
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node), Choices(ALL_TOOLS))
+    step = plan.step("node.prefix-path")
+    assert step.path_dirs == ("/opt/npm/bin",) and step.commands == ()
+    assert not step.skip and not step.admin and step.refresh_path
+    on_path = dataclasses.replace(UBUNTU, env={"PATH": "/opt/npm/bin:/usr/bin", "USER": "ada"})
+    plan = build_plan(default_catalog(), on_path, bare(on_path, node), Choices(ALL_TOOLS))
+    assert "node.prefix-path" not in [s.id for s in plan.steps]
+
+
+def test_c02_windows_npm_folder_off_path_is_put_on_the_user_path():
+    node = NodeFinding("Node.js", True, "22.11.0", npm_version="10.9.0")
+    plan = build_plan(default_catalog(), WINDOWS, bare(WINDOWS, node), Choices(ALL_TOOLS))
+    assert plan.step("node.prefix-path").path_dirs == (r"C:\Users\ada\AppData\Roaming\npm",)
+    listed = dataclasses.replace(
+        WINDOWS, env={**WINDOWS.env, "Path": r"C:\Windows;C:\Users\ada\AppData\Roaming\npm\\"}
+    )
+    plan = build_plan(default_catalog(), listed, bare(listed, node), Choices(ALL_TOOLS))
+    assert "node.prefix-path" not in [s.id for s in plan.steps]

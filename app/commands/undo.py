@@ -1,0 +1,37 @@
+"""`ai-cli-setup undo`: reverse the changes the wizard made to your environment."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.commands.common import EXIT_FAILED, EXIT_OK, print_json
+from app.core.session import Session
+
+NAME = "undo"
+HELP = "reverse what the wizard changed (PATH, shell start-up files, npm settings, groups)"
+
+_MARK = {
+    "undone": "UNDONE",
+    "would-undo": "WOULD",
+    "partly": "PARTLY",
+    "nothing": "-",
+    "failed": "KEPT",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run", action="store_true", help="say what would be undone, change nothing"
+    )
+    parser.add_argument("--json", action="store_true")
+
+
+async def run(session: Session, args: argparse.Namespace) -> int:
+    results = await session.undo(dry_run=args.dry_run)
+    if args.json:
+        print_json(results)
+    elif not results:
+        print("The wizard has not changed anything that could be undone.")
+    for item in results if not args.json else ():
+        print(f"{_MARK[item.status]:<7} {item.what}: {item.message}")
+    return EXIT_FAILED if any(r.status == "failed" for r in results) else EXIT_OK

@@ -1,0 +1,333 @@
+"""The journal: every change the wizard makes to the user's environment, with what was there before.
+
+An entry is written (and flushed) before the change is made, and marked
+applied after it. `undo` reverses only what the wizard itself did: when the
+user has changed a file or value since, their changes stay and the report
+says what could not be undone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+FILE_NAME = "journal.json"
+VERSION = 1
+
+UndoStatus = Literal["undone", "would-undo", "partly", "nothing", "failed"]
+
+
+class UserEnvironment(Protocol):
+    """The user's saved environment variables (HKCU\\Environment on Windows)."""
+
+    def get(self, name: str) -> tuple[str, int] | None:
+        """The value and its registry type, or None when it is not set."""
+        ...
+
+    def set(self, name: str, value: str, kind: int) -> None: ...
+
+    def delete(self, name: str) -> None: ...
+
+
+class GroupEditor(Protocol):
+    """Group membership: asked through the runner, changed with admin rights."""
+
+    async def members_of(self, user: str) -> set[str] | None: ...
+
+    async def remove(self, user: str, group: str) -> str:
+        """Remove `user` from `group`; "" when done, else why not."""
+        ...
+
+
+@dataclass
+class Journal:
+    """The list of changes, kept in one JSON file under Paths.state."""
+
+    path: Path
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, folder: Path) -> Journal:
+        """The journal in `folder` (empty when there is none or it cannot be read)."""
+        path = folder / FILE_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            return cls(path)
+        entries = [e for e in data.get("entries", []) if isinstance(e, dict) and "kind" in e]
+        return cls(path, entries)
+
+    def record(self, kind: str, what: str, step: str, **details: Any) -> dict[str, Any]:
+        """Write an entry for a change about to be made; returns it, status "pending"."""
+        entry = {
+            "id": len(self.entries) + 1,
+            "kind": kind,
+            "what": what,
+            "step": step,
+            "time": time.time(),
+            "status": "pending",
+            **details,
+        }
+        self.entries.append(entry)
+        self.save()
+        return entry
+
+    def mark(self, entry: dict[str, Any], status: str, **details: Any) -> None:
+        entry.update(details, status=status)
+        self.save()
+
+    def open_entries(self) -> list[dict[str, Any]]:
+        """Changes not undone yet, newest first (the order undo goes in)."""
+        return [e for e in reversed(self.entries) if e.get("status") in ("pending", "applied")]
+
+    def save(self) -> None:
+        """Atomically: a kill at any moment leaves the old or the new file whole."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"version": VERSION, "entries": self.entries}, indent=2)
+        fd, tmp = tempfile.mkstemp(prefix=".journal-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+# --------------------------------------------------------------- files
+
+
+def read_file(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def write_file(path: str, text: str | None) -> None:
+    """Write `text` (None removes the file), keeping the file's mode."""
+    target = Path(path)
+    if text is None:
+        target.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o7777 if target.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=".ai-cli-setup-", dir=target.parent)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if mode is not None:
+        os.chmod(tmp, mode)
+    os.replace(tmp, target)
+
+
+def change_file(journal: Journal, path: str, after: str, what: str, step: str) -> None:
+    """Record `path` as it is, then write `after` into it."""
+    before = read_file(path)
+    if before == after:
+        return
+    entry = journal.record("file", what, step, path=path, before=before, after=after)
+    write_file(path, after)
+    journal.mark(entry, "applied")
+
+
+# --------------------------------------------------------------- undo
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    entry_id: int
+    what: str
+    status: UndoStatus
+    message: str
+
+
+def _remove_ours(
+    current: Sequence[str], before: Sequence[str], after: Sequence[str], same: Any = None
+) -> tuple[list[str], list[str], list[str]]:
+    """`current` without the items the wizard added (after minus before), plus the ones it
+    removed (before minus after) when they are not back already.
+
+    Returns (result, items taken out, items the wizard added that are gone now).
+    """
+    key = same or (lambda item: item)
+    added = list(after)
+    for item in before:
+        match = next((a for a in added if key(a) == key(item)), None)
+        if match is not None:
+            added.remove(match)
+    removed = [b for b in before if not any(key(b) == key(a) for a in after)]
+    result = list(current)
+    taken, gone = [], []
+    for item in added:
+        match = next((c for c in result if key(c) == key(item)), None)
+        if match is None:
+            gone.append(item)
+        else:
+            result.remove(match)
+            taken.append(item)
+    for item in removed:
+        if not any(key(c) == key(item) for c in result):
+            result.append(item)
+    return result, taken, gone
+
+
+def _lines(text: str | None) -> list[str]:
+    return (text or "").splitlines()
+
+
+def _join_lines(lines: Sequence[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _undo_file(entry: dict[str, Any], dry_run: bool) -> UndoResult:
+    path, before, after = entry["path"], entry.get("before"), entry.get("after")
+    current = read_file(path)
+    eid, what = int(entry["id"]), str(entry["what"])
+    if after is not None and current == after:
+        if not dry_run:
+            write_file(path, before)
+        gone = "remove" if before is None else "restore"
+        if dry_run:
+            return UndoResult(eid, what, "would-undo", f"Would {gone} {path}.")
+        return UndoResult(eid, what, "undone", f"{'Removed' if before is None else 'Restored'} "
+                          f"{path} as it was before.")  # fmt: skip
+    if current == before:
+        return UndoResult(eid, what, "nothing", f"{path} is already as it was before.")
+    if after is None:
+        return UndoResult(
+            eid,
+            what,
+            "failed",
+            f"The wizard was stopped while changing {path}; it cannot tell its change from "
+            "yours, so the file was left alone.",
+        )
+    result, taken, gone = _remove_ours(_lines(current), _lines(before), _lines(after))
+    if not taken:
+        return UndoResult(
+            eid,
+            what,
+            "failed",
+            f"{path} was changed since the wizard edited it and its lines are gone; "
+            "the file was left alone.",
+        )
+    if not dry_run:
+        write_file(path, _join_lines(result))
+    left = f" Could not find: {'; '.join(gone)}." if gone else ""
+    return UndoResult(
+        eid,
+        what,
+        "would-undo" if dry_run else "partly",
+        f"{path} was changed since; {'would take' if dry_run else 'took'} out only the "
+        f"wizard's lines ({'; '.join(taken)}) and kept your changes.{left}",
+    )
+
+
+def _path_entries(value: str | None) -> list[str]:
+    return [p for p in (value or "").split(";") if p]
+
+
+def _undo_registry(
+    entry: dict[str, Any], store: UserEnvironment | None, dry_run: bool
+) -> UndoResult:
+    eid, what, name = int(entry["id"]), str(entry["what"]), str(entry["name"])
+    if store is None:
+        return UndoResult(eid, what, "failed", "The Windows registry cannot be reached here.")
+    before, after = entry.get("before"), entry.get("after")
+    kind = int(entry.get("type", 2))
+    found = store.get(name)
+    current = found[0] if found else None
+    where = f"HKCU\\Environment {name}"
+    if current == after:
+        if not dry_run:
+            if before is None:
+                store.delete(name)
+            else:
+                store.set(name, before, kind)
+        status: UndoStatus = "would-undo" if dry_run else "undone"
+        return UndoResult(eid, what, status, f"{where} set back to its earlier value.")
+    if current == before:
+        return UndoResult(eid, what, "nothing", f"{where} is already as it was before.")
+    result, taken, _gone = _remove_ours(
+        _path_entries(current), _path_entries(before), _path_entries(after), _same_folder_key
+    )
+    if not taken:
+        return UndoResult(
+            eid, what, "failed", f"{where} was changed since and no longer has the wizard's part."
+        )
+    if not dry_run:
+        store.set(name, ";".join(result), found[1] if found else kind)
+    return UndoResult(
+        eid,
+        what,
+        "would-undo" if dry_run else "partly",
+        f"{where} was changed since; only {'; '.join(taken)} taken out, your changes kept.",
+    )
+
+
+def _same_folder_key(folder: str) -> str:
+    return folder.rstrip("\\/").lower()
+
+
+async def _undo_group(
+    entry: dict[str, Any], groups: GroupEditor | None, dry_run: bool
+) -> UndoResult:
+    eid, what = int(entry["id"]), str(entry["what"])
+    user, group = str(entry["user"]), str(entry["group"])
+    if entry.get("was_member"):
+        return UndoResult(eid, what, "nothing", f"{user} was in {group} before the wizard ran.")
+    if groups is None:
+        return UndoResult(eid, what, "failed", "Group membership cannot be changed here.")
+    members = await groups.members_of(user)
+    if members is not None and group not in members:
+        return UndoResult(eid, what, "nothing", f"{user} is not in the {group} group any more.")
+    if dry_run:
+        return UndoResult(
+            eid, what, "would-undo", f"Would remove {user} from {group} (needs admin rights)."
+        )
+    problem = await groups.remove(user, group)
+    if problem:
+        return UndoResult(eid, what, "failed", problem)
+    return UndoResult(
+        eid, what, "undone", f"Removed {user} from {group}; log out and back in for it to apply."
+    )
+
+
+async def undo(
+    journal: Journal,
+    *,
+    user_env: UserEnvironment | None = None,
+    groups: GroupEditor | None = None,
+    dry_run: bool = False,
+) -> list[UndoResult]:
+    """Reverse the journal's changes, newest first; only what the wizard itself did."""
+    results: list[UndoResult] = []
+    for entry in journal.open_entries():
+        kind = entry.get("kind")
+        try:
+            if kind == "file":
+                result = _undo_file(entry, dry_run)
+            elif kind == "registry":
+                result = _undo_registry(entry, user_env, dry_run)
+            elif kind == "group":
+                result = await _undo_group(entry, groups, dry_run)
+            else:
+                result = UndoResult(int(entry["id"]), str(entry.get("what")), "failed",
+                                    f"Unknown kind of change {kind!r}.")  # fmt: skip
+        except OSError as exc:
+            result = UndoResult(int(entry["id"]), str(entry["what"]), "failed", str(exc))
+        results.append(result)
+        if not dry_run and result.status in ("undone", "partly", "nothing"):
+            journal.mark(entry, "undone", undone=time.time(), undo_message=result.message)
+    return results

@@ -1,0 +1,217 @@
+"""Verification in a fresh environment: a real login shell on a temp HOME, a stand-in registry."""
+
+from __future__ import annotations
+
+import dataclasses
+import stat
+import sys
+from pathlib import Path
+
+from app.core.catalog import default_catalog
+from app.core.host import Host
+from app.core.paths import Paths
+from app.core.runner import ProcessRunner, WindowsRegistryPath
+from app.core.session import Session
+from app.core.verify import fresh_path, verify_tool
+from tests.core.test_journal import FakeRegistry
+from tests.fakes import ScriptedRunner
+
+PY = sys.executable
+MACHINES = Path(__file__).resolve().parents[1] / "machines"
+
+
+def script(path: Path, body: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!{PY}\n{body}")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def npm_machine(tmp_path: Path, home: Path) -> tuple[Host, Path]:
+    """A fake `npm` whose global prefix holds `claude` 2.1.197; its bin is not on PATH (C01)."""
+    sysbin = tmp_path / "sysbin"
+    prefix = tmp_path / "global"
+    script(sysbin / "npm", f"print({str(prefix)!r})")
+    script(prefix / "bin" / "claude", "print('2.1.197 (Claude Code)')")
+    env = {
+        "PATH": f"{sysbin}:/usr/bin:/bin",
+        "HOME": str(home),
+        "SHELL": "/bin/bash",
+    }
+    return Host(system="linux", env=env, home=str(home)), prefix
+
+
+def session_for(host: Host, tmp_path: Path, **kwargs) -> Session:
+    paths = Paths.from_env({"AI_CLI_SETUP_HOME": str(tmp_path / "app")})
+    return Session(ProcessRunner(host), default_catalog(), paths, **kwargs)
+
+
+def test_a_new_login_shell_gives_the_path(isolated_home, tmp_path, run_async):
+    (isolated_home / ".profile").write_text(f'PATH="{tmp_path}/mine:$PATH"\n')
+    host = Host(
+        system="linux",
+        env={
+            "PATH": "/wizard/only:/usr/bin:/bin",
+            "HOME": str(isolated_home),
+            "SHELL": "/bin/bash",
+        },
+        home=str(isolated_home),
+    )
+    fresh = run_async(fresh_path(ProcessRunner(host)))
+    assert fresh.origin == "login shell"
+    assert fresh.dirs[0] == f"{tmp_path}/mine"
+    assert "/wizard/only" not in fresh.dirs  # the wizard's own PATH does not leak in
+
+
+def test_a_login_shell_that_hangs_falls_back_to_the_current_path_with_a_note(
+    isolated_home, tmp_path, run_async
+):
+    shell = script(tmp_path / "slowsh", "import time; time.sleep(30)")
+    host = Host(
+        system="linux",
+        env={"PATH": "/usr/bin:/bin", "HOME": str(isolated_home), "SHELL": str(shell)},
+        home=str(isolated_home),
+    )
+    fresh = run_async(fresh_path(ProcessRunner(host), timeout=1.0))
+    assert fresh.origin == "this process"
+    assert fresh.dirs == ("/usr/bin", "/bin")
+    assert "did not report its PATH" in fresh.note and "time limit" in fresh.note
+
+
+def test_c01_installed_not_on_path_then_fixed_then_undone(isolated_home, tmp_path, run_async):
+    host, prefix = npm_machine(tmp_path, isolated_home)
+    session = session_for(host, tmp_path)
+    bin_dir = str(prefix / "bin")
+
+    (item,) = run_async(session.verify(["claude-code"]))
+    assert item.status == "not-on-path" and item.passed
+    assert item.version == "2.1.197"
+    assert item.path == f"{bin_dir}/claude"
+    assert item.fix_folder == bin_dir  # named from `npm prefix -g`
+    assert bin_dir in item.message and "failed" not in item.message.lower()
+    assert item.owner == "npm"
+    assert item.path_origin == "login shell"
+
+    # The offered fix: saved in the shell's start-up files, journaled.
+    messages = session.add_to_path([item.fix_folder])
+    assert "~/.profile" in messages[0]
+    (item,) = run_async(session.verify(["claude-code"]))
+    assert (item.status, item.on_path) == ("ok", True)  # a new login shell finds it now
+
+    results = run_async(session.undo())
+    assert {r.status for r in results} == {"undone"}
+    (item,) = run_async(session.verify(["claude-code"]))
+    assert item.status == "not-on-path"
+
+
+def test_c22_a_native_install_in_local_bin_is_verified_by_its_full_path(
+    isolated_home, tmp_path, run_async
+):
+    # The running PATH is stale: ~/.local/bin is not on it, nor on a new login shell's.
+    claude = script(isolated_home / ".local" / "bin" / "claude", "print('2.1.200 (Claude Code)')")
+    host = Host(
+        system="linux",
+        env={"PATH": "/usr/bin:/bin", "HOME": str(isolated_home), "SHELL": "/bin/sh"},
+        home=str(isolated_home),
+    )
+    (item,) = run_async(session_for(host, tmp_path).verify(["claude-code"]))
+    assert item.status == "not-on-path"
+    assert (item.version, item.path) == ("2.1.200", str(claude))
+    assert f"installed in {claude.parent}, which is not on PATH yet" in item.message
+    assert item.owner == "native"
+
+
+def test_every_copy_is_reported_with_the_one_that_runs(isolated_home, tmp_path, run_async):
+    early = script(tmp_path / "early" / "gemini", "print('0.20.0')")
+    prefix = tmp_path / "prefix"
+    ours = script(prefix / "bin" / "gemini", "print('0.61.0')")
+    host = Host(
+        system="linux",
+        env={
+            "PATH": f"{early.parent}:{ours.parent}:/usr/bin:/bin",
+            "HOME": str(isolated_home),
+        },
+        home=str(isolated_home),
+    )
+    item = run_async(verify_tool(ProcessRunner(host), default_catalog(), "gemini-cli", str(prefix)))
+    assert (item.status, item.version, item.path) == ("ok", "0.61.0", str(ours))
+    assert f"but {early} (unknown 0.20.0) comes first on PATH" in item.message
+    assert [(c.path, c.version, c.runs) for c in item.copies] == [
+        (str(ours), "0.61.0", False),
+        (str(early), "0.20.0", True),
+    ]
+    assert item.copies[0].owner == "npm"
+
+
+def test_a_version_below_the_catalog_minimum_is_outdated(isolated_home, tmp_path, run_async):
+    catalog = default_catalog()
+    tool = dataclasses.replace(catalog.tool("gemini-cli"), min_version="0.30.0")
+    catalog = dataclasses.replace(catalog, tools={**catalog.tools, "gemini-cli": tool})
+    old = script(tmp_path / "bin" / "gemini", "print('0.20.0')")
+    host = Host(system="linux", env={"PATH": str(old.parent)}, home=str(isolated_home))
+    item = run_async(verify_tool(ProcessRunner(host), catalog, "gemini-cli"))
+    assert (item.status, item.version, item.minimum) == ("outdated", "0.20.0", "0.30.0")
+    assert not item.passed
+    assert "@google/gemini-cli@latest" in item.fix
+
+
+def test_c02_windows_registry_path_fix_and_undo(tmp_path, run_async):
+    npm_dir = r"C:\Users\ada\AppData\Roaming\npm"
+    host = Host(
+        system="windows",
+        release="10",
+        env={
+            "Path": r"C:\Windows\system32;C:\Windows;C:\Program Files\nodejs",
+            "APPDATA": r"C:\Users\ada\AppData\Roaming",
+            "USERPROFILE": r"C:\Users\ada",
+        },
+        home=r"C:\Users\ada",
+        executables=frozenset({npm_dir + r"\claude.cmd", r"C:\Program Files\nodejs\npm.cmd"}),
+    )
+    runner = ScriptedRunner(host)
+    runner.on("npm", "prefix", "-g", output=npm_dir)
+    runner.on(npm_dir + r"\claude.cmd", "--version", output="2.1.197 (Claude Code)")
+    long_user_path = ";".join(rf"C:\Tools\t{i:04d}" for i in range(90))
+    registry = FakeRegistry(long_user_path, machine=r"C:\Windows\system32;C:\Program Files\nodejs")
+    session = Session(
+        runner,
+        default_catalog(),
+        Paths.from_env({"AI_CLI_SETUP_HOME": str(tmp_path)}),
+        user_env=registry,
+        env_source=WindowsRegistryPath(read=registry.read_scope),
+    )
+
+    (item,) = run_async(session.verify(["claude-code"]))
+    assert (item.status, item.path_origin) == ("not-on-path", "registry")
+    assert item.fix_folder == npm_dir and item.owner == "npm"
+    session.add_to_path([item.fix_folder])
+    assert registry.values["Path"][0] == long_user_path + ";" + npm_dir  # not cut at 1024
+
+    (item,) = run_async(session.verify(["claude-code"]))
+    assert (item.status, item.path) == ("ok", npm_dir + r"\claude.cmd")
+
+    (result,) = run_async(session.undo(dry_run=True))
+    assert result.status == "would-undo"
+    (result,) = run_async(session.undo())
+    assert result.status == "undone"
+    assert registry.values["Path"][0] == long_user_path
+
+
+def test_c02_on_the_recorded_windows_machine(tmp_path, run_async):
+    # A real Windows 10 recording: claude.cmd in %APPDATA%\npm, which PATH does not name.
+    session = Session.from_recording(MACHINES / "windows10-no-wsl-claude-not-on-path.json")
+    npm_dir = r"C:\Users\<user>\AppData\Roaming\npm"
+    (item,) = run_async(session.verify(["claude-code"]))
+    assert (item.status, item.path_origin) == ("not-on-path", "the recording")
+    assert (item.fix_folder, item.owner, item.version) == (npm_dir, "npm", "2.0.28")
+    assert item.path == npm_dir + r"\claude.cmd"
+    assert session.add_to_path([npm_dir]) == ["This is a recorded machine; nothing was changed."]
+
+    # With a stand-in registry, the fix goes into the user Path and verification agrees.
+    registry = FakeRegistry(r"%USERPROFILE%\AppData\Local\Microsoft\WindowsApps")
+    session.user_env = registry
+    session.env_source = WindowsRegistryPath(read=registry.read_scope)
+    session.add_to_path([npm_dir])
+    assert registry.values["Path"][0].endswith(";" + npm_dir)
+    (item,) = run_async(session.verify(["claude-code"]))
+    assert (item.status, item.path_origin) == ("ok", "registry")
