@@ -171,12 +171,6 @@ class Host:
             return ntpath.join(*parts)
         return os.path.join(*parts)
 
-    def dirname(self, path: str) -> str:
-        """The folder holding `path`, spelt the way this host spells paths."""
-        if self.is_windows and self.is_recorded:
-            return ntpath.dirname(path)
-        return os.path.dirname(path)
-
     def default_user_npm_prefix(self) -> str:
         """A per-user npm prefix, used when the global one is not writable."""
         if self.is_windows:
