@@ -65,9 +65,17 @@ class DemoOperations(FakeOperations):
     def __init__(self, tmp: Path) -> None:
         super().__init__(tmp)
         self.runner.on("docker", "version", output=DOCKER_DOWN, exit_code=1)
+        self.container_runtime = "docker"  # what the recommendation names here
+        self.elevation_text = (
+            "These commands need admin rights; your system will ask once:\n"
+            "  apt-get update\n  apt-get install -y git"
+        )
 
     def default_prefix(self) -> str:
         return str(Path.home() / ".local")
+
+    def default_container_folder(self) -> Path:
+        return Path.home() / "ai-cli-container"
 
     def log_file(self) -> Path:
         return Path.home() / ".local/state/ai-cli-setup/log/run-20261203-101500-4242.log"
@@ -188,12 +196,13 @@ class Shooter:
         if wanted("5-install-running"):
             await self.shoot(wizard, "5-install-running")
         ops.step_gate.set()
-        await until(page.isComplete)
+        await until(page.go_on.isEnabled)  # the engine asks: retry, skip or continue
         page.show_fix.setChecked(True)
         if wanted("5-install-failed"):
             await self.shoot(wizard, "5-install-failed")
         page.show_fix.setChecked(False)
         page.skip.click()
+        await until(page.isComplete)
         await self.walk(wizard, VERIFY)
         ops.verify_status = {"claude-code": "not-on-path"}
         wizard.verify_page.rerun.click()
@@ -205,7 +214,12 @@ class Shooter:
             await self.shoot(wizard, "7-finish")
         await self.close(wizard)
 
-        for state, outcome in (("cancelled", None), ("declined", "declined"), ("done", "")):
+        for state, outcome in (
+            ("cancelled", None),
+            ("admin", "declined"),
+            ("declined", "declined"),
+            ("done", ""),
+        ):
             name = f"5-install-{state}"
             if not wanted(name):
                 continue
@@ -217,13 +231,56 @@ class Shooter:
             await until(lambda page=page: page.steps.item(0).text().endswith("Running"))
             if outcome is None:
                 page.cancel.click()
-            else:
+                await until(page.isComplete)
+            elif state == "admin":  # the commands, shown before the system's prompt
+                ops.prompt_gate = asyncio.Event()
                 ops.step_gate.set()
-            await until(page.isComplete)
-            if outcome == "declined":
+                await until(page.elevation.isVisible)
+            elif outcome == "declined":
+                ops.step_gate.set()
+                await until(page.go_on.isEnabled)
+                page.go_on.click()
+                await until(page.isComplete)
                 page.steps.setCurrentRow(1)
                 page.show_fix.setChecked(True)
+            else:
+                ops.step_gate.set()
+                await until(page.isComplete)
             await self.shoot(wizard, name)
+            await self.close(wizard)
+
+        if wanted("1-welcome-resume"):
+            from app.core.planner import Choices
+            from app.core.runstate import RunState
+
+            ops = DemoOperations(self.tmp)
+            state = RunState.start(self.tmp / "state", Choices(("claude-code", "codex-cli")))
+            state.mark("claude-code.npm", "succeeded")
+            state.mark("codex-cli.npm", "running")
+            ops.unfinished = state
+            wizard = self.wizard(ops)
+            await self.shoot(wizard, "1-welcome-resume")
+            await self.close(wizard)
+
+        if wanted("3-tools-container") or wanted("6-verify-container"):
+            ops = DemoOperations(self.tmp)
+            ops.container_status = {"codex-cli": "missing"}
+            wizard = self.wizard(ops)
+            await self.walk(wizard, TOOLS)
+            for tool_id, box in wizard.tools_page.boxes.items():
+                box.setChecked(tool_id in ("claude-code", "codex-cli"))
+            wizard.tools_page.isolated.setChecked(True)
+            if wanted("3-tools-container"):
+                await self.shoot(wizard, "3-tools-container")
+            await self.walk(wizard, REVIEW)
+            if wanted("4-review-container"):
+                await self.shoot(wizard, "4-review-container")
+            ops.step_gate.set()
+            await self.walk(wizard, VERIFY)
+            page = wizard.verify_page
+            await until(lambda: page.isComplete() and page.results)
+            if wanted("6-verify-container"):
+                await self.shoot(wizard, "6-verify-container")
             await self.close(wizard)
 
         if wanted("8-error"):
@@ -269,7 +326,7 @@ def main() -> int:
     if not dark and not suffix:
         # The same wizard in a dark palette and at 150% scale, as separate processes.
         me = [sys.executable, __file__, str(out)]
-        some = "--only=5-install-failed,6-verify,4-review"
+        some = "--only=5-install-failed,6-verify,4-review,6-verify-container"
         subprocess.run(
             [*me, "--dark", some], env={**os.environ, "SHOT_SUFFIX": "-dark"}, check=True
         )

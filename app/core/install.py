@@ -26,6 +26,7 @@ from app.core.host import Host
 from app.core.planner import Command, Plan, Step, plan_npm_install, wsl_finding
 from app.core.redact import Redactor
 from app.core.runner import (
+    PROGRESS,
     EnvironmentSource,
     LineSink,
     Outcome,
@@ -84,6 +85,7 @@ class StepStarted:
 class StepOutput:
     step: Step
     line: str
+    progress: bool = False  # ended by a bare \r: the next line replaces it on screen
 
 
 @dataclass(frozen=True)
@@ -325,10 +327,11 @@ class _Engine:
         last = [time.monotonic()]
 
         def on_line(line: str) -> None:
-            clean = self.redactor(line)
+            progress = line.endswith(PROGRESS)
+            clean = self.redactor(line.removesuffix(PROGRESS))
             lines.append(clean)
             last[0] = time.monotonic()
-            self.emit(StepOutput(step, clean))
+            self.emit(StepOutput(step, clean, progress))
 
         watchdog = asyncio.ensure_future(self._watch(step, last))
         try:

@@ -30,11 +30,18 @@ from app.core.host import Host, resolve_executable
 log = logging.getLogger("ai_cli_setup.runner")
 
 Status = Literal["ok", "failed", "not-found", "timeout", "cancelled", "error"]
+# A line handed to a LineSink ends in PROGRESS ("\r") when the command ended it with a
+# bare carriage return: a progress redraw the next line replaces. Nothing else does.
 LineSink = Callable[[str], None]
+PROGRESS = "\r"
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[@-Z\\-_]")
 KEEP_LINES = 4000
 KILL_GRACE = 3.0
+READ_SIZE = 16384
+# A flood of output is handed on in slices: after this long, the pump yields to
+# the event loop, so a window fed by `on_line` stays responsive (bench_logpane).
+YIELD_AFTER = 0.004
 
 
 @dataclass(frozen=True)
@@ -130,18 +137,28 @@ class LineSplitter:
         return codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     def feed(self, data: bytes, final: bool = False) -> list[str]:
+        return [line for line, _progress in self.feed_marked(data, final)]
+
+    def feed_marked(self, data: bytes, final: bool = False) -> list[tuple[str, bool]]:
+        """Complete lines, each with whether a bare carriage return ended it."""
         if self._decoder is None:
             if not data and not final:
                 return []
             self._decoder = self._choose_decoder(data)
         text = self._pending + self._decoder.decode(data, final=final)
         text = text.replace("\ufeff", "").replace("\r\n", "\n")
-        parts = re.split(r"[\r\n]", text)
-        self._pending = "" if final else parts.pop()
-        lines = [clean_line(p) for p in parts]
-        if final and lines and lines[-1] == "":
-            lines.pop()
-        return lines
+        self._pending = ""
+        if not final and text.endswith("\r"):
+            # The \n of a \r\n may come in the next read.
+            text, self._pending = text[:-1], "\r"
+        parts = re.split(r"(\r|\n)", text)
+        if not final:
+            self._pending = parts.pop() + self._pending
+        elif parts and parts[-1] == "":
+            parts.pop()
+        else:
+            parts.append("\n")
+        return [(clean_line(parts[i]), parts[i + 1] == "\r") for i in range(0, len(parts) - 1, 2)]
 
 
 def kill_tree(pid: int, grace: float = KILL_GRACE) -> None:
@@ -318,21 +335,25 @@ class ProcessRunner:
         splitter = LineSplitter()
         name = os.path.basename(exe)
 
-        def emit(lines: list[str]) -> None:
-            for line in lines:
+        async def emit(lines: list[tuple[str, bool]]) -> None:
+            slice_started = time.monotonic()
+            for n, (line, progress) in enumerate(lines, 1):
                 kept.append(line)
                 log.debug("%s| %s", name, line)
                 if on_line is not None:
-                    on_line(line)
+                    on_line(line + PROGRESS if progress else line)
+                if n % 32 == 0 and time.monotonic() - slice_started > YIELD_AFTER:
+                    await asyncio.sleep(0)
+                    slice_started = time.monotonic()
 
         async def pump() -> None:
             assert proc.stdout is not None
             while True:
-                chunk = await proc.stdout.read(65536)
+                chunk = await proc.stdout.read(READ_SIZE)
                 if not chunk:
-                    emit(splitter.feed(b"", final=True))
+                    await emit(splitter.feed_marked(b"", final=True))
                     return
-                emit(splitter.feed(chunk))
+                await emit(splitter.feed_marked(chunk))
 
         status: Status = "ok"
         try:

@@ -15,13 +15,14 @@ from pathlib import Path
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
-from app.core.elevation import elevator_for
+from app.core.elevation import Elevator, elevator_for
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.journal import Journal, UndoResult, UserEnvironment, undo
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
 from app.core.profile import Profile, apply_profile, choices_for
+from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.recording import replay
 from app.core.redact import Redactor
 from app.core.runner import EnvironmentSource, ProcessRunner, Runner
@@ -40,6 +41,9 @@ class Session:
     extras: dict[str, Finding] = field(default_factory=dict)  # uv, WSL: not in Detection yet
     # Memory, disk, NVML and HTTP answers; None means "not checked".
     facts: Facts | None = field(default=None)
+    elevator: Elevator | None = field(default=None)  # None: this system's own prompt
+    # The container folder the last plan builds (the isolated scenario), with its spec.
+    isolated: tuple[Path, container.ContainerSpec] | None = field(default=None)
     # Windows: HKCU\Environment and the registry PATH (None: the real registry).
     user_env: UserEnvironment | None = field(default=None)
     env_source: EnvironmentSource | None = field(default=None)
@@ -119,6 +123,59 @@ class Session:
             "unpacked. Free some space or choose another npm folder."
         )
 
+    def isolated_spec(
+        self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
+    ) -> container.ContainerSpec:
+        """The container set-up for `tool_ids`, with the runtime this machine should use."""
+        if self.detection is None:
+            raise RuntimeError("detect() must run before isolated_spec()")
+        machine = Machine.from_host(self.host, self.detection)
+        advice = recommend(self.catalog, machine, scenario_id, tool_ids)
+        choice = container.choose_runtime(self.host, self.detection.docker, advice)
+        return container.make_spec(
+            self.catalog,
+            container.default_settings(),
+            runtime=choice.runtime,
+            tools=tool_ids,
+            system=self.host.system,
+        )
+
+    def plan_isolated(
+        self,
+        tool_ids: Sequence[str],
+        prefix: str | None,
+        folder: Path,
+        scenario_id: str = DEFAULT_SCENARIO,
+    ) -> Plan:
+        """The tools, the container runtime, and last the image of `folder` built."""
+        spec = self.isolated_spec(tool_ids, scenario_id)
+        choices = Choices(tuple(tool_ids), prefix or None, container_runtime=spec.runtime)
+        plan = self.plan(tool_ids, prefix, choices)
+        # FIXME(container): the build does not wait for the runtime's steps (`needs`); when
+        # the runtime failed to install, the build fails with "not found" and says so.
+        self.isolated = (folder, spec)
+        return dataclasses.replace(plan, steps=(*plan.steps, container.build_step(spec, folder)))
+
+    def container_folder_problem(self, folder: Path) -> str:
+        """Why the wizard may not write its container files into `folder` ("" when it may)."""
+        if (folder / container.MANIFEST).exists() or not folder.exists():
+            return ""
+        if not folder.is_dir():
+            return f"{folder} is a file, not a folder."
+        if any(folder.iterdir()):
+            return f"{folder} already holds other files; choose an empty or new folder."
+        return ""
+
+    def write_isolated(self) -> container.WriteReport | None:
+        """Write the files of the planned container folder (a folder it made before is renewed)."""
+        if self.isolated is None:
+            return None
+        folder, spec = self.isolated
+        gpu = self.detection.gpu if self.detection else None
+        force = (folder / container.MANIFEST).exists()
+        settings = container.default_settings()
+        return container.init_folder(folder, spec, self.catalog, settings, gpu=gpu, force=force)
+
     async def install(
         self,
         plan: Plan,
@@ -137,6 +194,7 @@ class Session:
             on_event,
             decide=decide,
             state=state,
+            elevator=self.elevator,
             env_source=self.env_source,
             changes=self.changes(),
         )
@@ -165,7 +223,7 @@ class Session:
             self.journal(),
             host,
             user_path_store(host, self.user_env),
-            RunnerGroups(self.runner, elevator_for(host, self.runner)),
+            RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
         )
 
     async def fresh_path(self) -> FreshPath:
@@ -212,7 +270,7 @@ class Session:
         return await undo(
             self.journal(),
             user_env=self.user_env or (_winreg() if host.is_windows else None),
-            groups=RunnerGroups(self.runner, elevator_for(host, self.runner)),
+            groups=RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
             dry_run=dry_run,
         )
 

@@ -20,6 +20,7 @@ from app.core.redact import Redactor
 from app.core.resources import resource_path
 from app.core.session import Session
 from app.ui.errors import make_error_handler
+from app.ui.qtguard import guard_none_refcount
 from app.ui.wizard import SetupWizard
 
 log = logging.getLogger("ai_cli_setup.ui")
@@ -41,6 +42,7 @@ def _install_translators(app: QApplication) -> None:
 
 
 def run_wizard(session: Session | None = None) -> int:
+    guard_none_refcount()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("ai-cli-setup")
     app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from app.core.runner import clean_line
 
-# FIXME(issue-5): the runner ends a line at every \r, so npm's progress redraws arrive
-# as ordinary lines; passing them on still ending in \r would let the pane collapse them.
 MAX_LINES = 2000
 FLUSH_MS = 33
 # Appending this many lines at once costs more than redrawing (measured by

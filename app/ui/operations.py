@@ -7,28 +7,20 @@ test says.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from app.core import container
 from app.core.catalog import Catalog
 from app.core.detect import Detection, Override
 from app.core.host import Host
-from app.core.install import (
-    Event,
-    EventSink,
-    Plan,
-    RunReport,
-    StepFinished,
-    StepResult,
-    StepStarted,
-    run_plan,
-)
+from app.core.install import Decide, EventSink, Plan, RunReport
 from app.core.logs import current_log_path
 from app.core.profile import Profile
 from app.core.recommend import Machine, Recommendation, recommend
 from app.core.report import Scrubber
+from app.core.runstate import RunState
 from app.core.session import Session
 from app.core.verify import Verification
 
@@ -50,13 +42,32 @@ class Operations(Protocol):
 
     def default_prefix(self) -> str: ...
 
-    def plan(self, tool_ids: Sequence[str], prefix: str) -> Plan: ...
+    def plan(
+        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+    ) -> Plan:
+        """The steps; with `container_folder`, the runtime and the image build join them."""
+        ...
 
-    async def install(self, plan: Plan, on_event: EventSink) -> RunReport: ...
+    def default_container_folder(self) -> Path: ...
 
-    async def retry(self, plan: Plan, index: int, on_event: EventSink) -> StepResult: ...
+    def container_folder_problem(self, folder: Path) -> str: ...
+
+    async def install(
+        self, plan: Plan, on_event: EventSink, decide: Decide, *, resume: bool = False
+    ) -> RunReport:
+        """Run the plan; after a failed step `decide` says retry, skip, continue or stop.
+
+        With `resume`, steps that finished in the last run are not run again.
+        """
+        ...
+
+    def last_run(self) -> RunState | None:
+        """The last install's run-state, when it did not finish."""
+        ...
 
     async def verify(self, tool_ids: Sequence[str], prefix: str | None) -> list[Verification]: ...
+
+    async def verify_container(self, folder: Path) -> list[Verification]: ...
 
     def log_file(self) -> Path | None: ...
 
@@ -119,29 +130,47 @@ class SessionOperations:
     def default_prefix(self) -> str:
         return self.session.default_prefix()
 
-    def plan(self, tool_ids: Sequence[str], prefix: str) -> Plan:
-        return self.session.plan(tool_ids, prefix)
+    def plan(
+        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+    ) -> Plan:
+        if container_folder is None:
+            self.session.isolated = None
+            return self.session.plan(tool_ids, prefix)
+        # FIXME(ui): the runtime follows the default scenario's recommendation, not the
+        # scenario chosen on the Tools page (they agree on every system today).
+        return self.session.plan_isolated(tool_ids, prefix, container_folder)
 
-    async def install(self, plan: Plan, on_event: EventSink) -> RunReport:
-        return await self.session.install(plan, on_event)
+    def default_container_folder(self) -> Path:
+        return Path(self.host.home or ".") / "ai-cli-container"
 
-    async def retry(self, plan: Plan, index: int, on_event: EventSink) -> StepResult:
-        # The steps it waited for ran earlier in this run; it is tried again on its own.
-        # FIXME(ui): use run_plan's `decide` (retry/skip/continue) instead of a second run.
-        total = len(plan.steps)
+    def container_folder_problem(self, folder: Path) -> str:
+        return self.session.container_folder_problem(folder)
 
-        def renumber(event: Event) -> None:
-            if isinstance(event, StepStarted | StepFinished):
-                event = dataclasses.replace(event, index=index, total=total)
-            on_event(event)
+    async def install(
+        self, plan: Plan, on_event: EventSink, decide: Decide, *, resume: bool = False
+    ) -> RunReport:
+        state = self.session.last_run() if resume else None
+        if state is not None:
+            state.finished = False
+        self.session.write_isolated()  # the folder the image is built from, if planned
+        return await self.session.install(plan, on_event, decide=decide, state=state)
 
-        step = dataclasses.replace(plan.steps[index], needs=())
-        single = Plan((step,), plan.npm_prefix, plan.system, plan.manager, plan.choices)
-        report = await run_plan(single, self.session.runner, self.session.catalog, renumber)
-        return report.results[0]
+    def last_run(self) -> RunState | None:
+        state = self.session.last_run()
+        return state if state is not None and not state.finished else None
 
     async def verify(self, tool_ids: Sequence[str], prefix: str | None) -> list[Verification]:
         return await self.session.verify(tool_ids, prefix)
+
+    async def verify_container(self, folder: Path) -> list[Verification]:
+        try:
+            return await self.session.verify_container(folder)
+        except container.ContainerError as exc:  # the folder was never written
+            return [
+                Verification(
+                    "container", "Container", "missing", message=str(exc), where="container"
+                )
+            ]
 
     def log_file(self) -> Path | None:
         return current_log_path()

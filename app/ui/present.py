@@ -1,9 +1,4 @@
-"""How the core's results read on screen: words, icons and optional fields.
-
-Fields that richer core results will carry (admin, reboot, size, owner,
-minimum versions) are read here and nowhere else, so pages stay unchanged
-when they arrive.
-"""
+"""How the core's results read on screen: words, icons, marks and commands."""
 
 from __future__ import annotations
 
@@ -116,6 +111,11 @@ def verify_icon(status: str) -> QIcon:
     return _icon(_VERIFY_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
 
 
+def where_text(where: str) -> str:
+    """Where a check ran: on this computer, or inside the container image."""
+    return _tr("in the container") if where == "container" else _tr("this computer")
+
+
 def verify_status_text(status: str) -> str:
     return {
         "ok": _tr("Works"),
@@ -127,7 +127,8 @@ def verify_status_text(status: str) -> str:
 
 
 FAILED_STATES = frozenset({"failed", "cancelled", "blocked", "declined"})
-RETRYABLE_STATES = frozenset({"failed", "cancelled", "declined"})
+RETRYABLE_STATES = frozenset({"failed", "cancelled", "blocked", "declined"})
+DONE_STATES = frozenset({"succeeded", "skipped"})  # what a resumed run does not run again
 
 
 @dataclass(frozen=True)
@@ -198,13 +199,13 @@ def plan_as_script(plan: Plan, windows: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tool_status(tool: Tool, finding: Finding | None) -> str:
-    """installed, outdated or missing."""
+def tool_status(tool: Tool, finding: Finding | None, latest: str | None = None) -> str:
+    """installed, outdated (older than `latest`, the newest release) or missing."""
+    # FIXME(planner): nothing looks up the newest release yet (Choices.latest), so the
+    # wizard never says "outdated" today; the planner skips an installed CLI.
     if finding is None or not finding.present:
         return "missing"
-    # FIXME(issue-3): the catalog gains a minimum version per tool; read it if present.
-    minimum = getattr(tool, "min_version", None)
-    if minimum and not at_least(finding.version, minimum):
+    if latest and not at_least(finding.version, latest):
         return "outdated"
     return "installed"
 
@@ -224,10 +225,10 @@ def tool_method(tool: Tool) -> str:
 
 def owner_of(item: Verification, prefix: str | None) -> str:
     """Who installed the tool, as far as is known."""
-    # FIXME(issue-5): verification reports the owner itself (npm, brew, winget, system).
-    owner = getattr(item, "owner", None)
-    if owner:
-        return str(owner)
+    if item.where == "container":
+        return _tr("the image build")
+    if item.owner:
+        return item.owner
     if item.path and prefix and os.path.realpath(item.path).startswith(os.path.realpath(prefix)):
         return _tr("npm (this wizard's folder)")
     return "—" if not item.path else _tr("unknown")
@@ -244,6 +245,8 @@ def fix_text(result: StepResult) -> str:
         parts.append(_tr("Fix: %s") % verification.fix)
     if result.status == "declined":
         parts.append(_tr("The step needs admin rights. Retry and accept the prompt, or skip it."))
+    if result.status == "blocked":
+        parts.append(_tr("Retry after fixing what it waits for; it runs again with its needs."))
     if len(parts) <= 1:
         parts.append(_tr("The log pane above shows the step's full output."))
     return "\n".join(dict.fromkeys(parts))

@@ -7,12 +7,14 @@ work is an awaited call on `Operations`.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
 from app.core.detect import Detection
 from app.core.install import Plan, StepResult
+from app.core.runstate import RunState
 from app.core.session import Session
 from app.core.verify import Verification
 from app.ui.announce import announce
@@ -47,6 +49,8 @@ class SetupWizard(QWizard):
         self.plan: Plan | None = None
         self.results: list[StepResult | None] = []
         self.verifications: list[Verification] = []
+        self.container_folder: Path | None = None  # set up by the plan (isolated scenario)
+        self.resume_from: RunState | None = None  # the unfinished run the user continues
         self.setWindowTitle(self.tr("AI CLI Setup"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -107,7 +111,9 @@ class SetupWizard(QWizard):
         return self.tools_page.selected_tools()
 
     def make_plan(self) -> Plan:
-        self.plan = self.ops.plan(self.selected_tools(), self.tools_page.prefix.text().strip())
+        self.container_folder = self.tools_page.container_folder()
+        prefix = self.tools_page.prefix.text().strip()
+        self.plan = self.ops.plan(self.selected_tools(), prefix, self.container_folder)
         self.results = [None] * len(self.plan.steps)
         return self.plan
 

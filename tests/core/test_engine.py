@@ -440,3 +440,21 @@ def test_a_step_that_puts_a_folder_on_path_hands_it_to_later_steps(run_async, tm
     assert [r.status for r in report.results] == ["succeeded", "succeeded"]
     assert "/h/.npm-global/bin" not in next(p for a, p in runner.seen if a[0] == "npm")
     assert next(p for a, p in runner.seen if a[0] == "claude").startswith("/h/.npm-global/bin:")
+
+
+def test_progress_redraws_reach_the_screen_marked_and_the_diagnosis_clean(host, run_async):
+    code = (
+        "import sys; w=sys.stdout.write; [w(f'fetch {n}/3\\r') for n in (1, 2, 3)]; w('\\nok\\n')"
+    )
+    events = []
+    report = run_async(
+        run_plan(
+            plan_of(Step("bar", "Bar", (py(code),))),
+            ProcessRunner(host),
+            default_catalog(),
+            events.append,
+        )
+    )
+    shown = [(e.line, e.progress) for e in events if isinstance(e, StepOutput)]
+    assert shown == [("fetch 1/3", True), ("fetch 2/3", True), ("fetch 3/3", False), ("ok", False)]
+    assert "\r" not in report.results[0].outcome.output

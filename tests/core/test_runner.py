@@ -1,4 +1,5 @@
 import asyncio
+import itertools
 import signal
 import sys
 import time
@@ -118,6 +119,69 @@ def test_splitter_treats_carriage_returns_as_line_ends():
     splitter = LineSplitter()
     lines = splitter.feed(b"10%\r50%\r100%\r\ndone\n")
     assert lines == ["10%", "50%", "100%", "done"]
+
+
+def test_splitter_marks_lines_a_bare_carriage_return_ended():
+    splitter = LineSplitter()
+    lines = splitter.feed_marked(b"10%\r50%\r100%\r\ndone\n")
+    assert lines == [("10%", True), ("50%", True), ("100%", False), ("done", False)]
+
+
+def test_a_crlf_split_across_reads_is_one_line_end():
+    splitter = LineSplitter()
+    first = splitter.feed_marked(b"fetched\r")
+    rest = splitter.feed_marked(b"\nnext\r") + splitter.feed_marked(b"", final=True)
+    assert first == []
+    assert rest == [("fetched", False), ("next", True)]
+
+
+def test_progress_lines_reach_the_sink_marked_and_the_log_without_it(runner, run_async, caplog):
+    code = (
+        "import sys; w=sys.stdout.write; w('start\\n'); "
+        "[w(f'{n}%\\r') for n in (10, 50, 100)]; w('\\ndone\\n')"
+    )
+    seen: list[str] = []
+    caplog.set_level("DEBUG", logger="ai_cli_setup.runner")
+    outcome = run_async(runner.run(py(code), on_line=seen.append))
+    # The last redraw is followed by a newline, so "100%" is a finished line.
+    assert seen == ["start", "10%\r", "50%\r", "100%", "done"]
+    assert outcome.lines == ["start", "10%", "50%", "100%", "done"]
+    logged = [r.getMessage() for r in caplog.records if "| " in r.getMessage()]
+    assert [m.split("| ", 1)[1] for m in logged] == outcome.lines
+    assert not any("\r" in m for m in logged)
+
+
+def test_a_flood_is_handed_on_in_slices_in_order(runner, run_async):
+    lines = 20_000  # about 14 reads' worth
+    code = f"import sys\nfor n in range({lines}): sys.stdout.write(f'line-{{n}}\\n')"
+    seen: list[str] = []
+    ticks: list[int] = []
+
+    def slow_sink(line: str) -> None:  # a sink that takes real time per line, like a pane
+        seen.append(line)
+        until = time.perf_counter() + 50e-6
+        while time.perf_counter() < until:
+            pass
+
+    async def ticker():
+        while True:
+            ticks.append(len(seen))
+            await asyncio.sleep(0)
+
+    async def go():
+        task = asyncio.ensure_future(ticker())
+        try:
+            return await runner.run(py(code), on_line=slow_sink)
+        finally:
+            task.cancel()
+
+    outcome = run_async(go())
+    assert outcome.ok
+    assert seen == [f"line-{n}" for n in range(lines)]
+    # Between two turns of the loop the pump handed on one slice, not a whole read
+    # (about 1,400 lines of this size).
+    longest = max(b - a for a, b in itertools.pairwise(ticks))
+    assert longest < 500
 
 
 def test_splitter_reads_utf16_from_wsl():

@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.core.catalog import Catalog, Signature, default_catalog
+from app.core.container import build_step, default_settings, make_spec
 from app.core.detect import Detection, detect
 from app.core.host import Host
 from app.core.install import (
+    Decide,
+    ElevationNeeded,
     EventSink,
     Plan,
     RunReport,
@@ -22,6 +25,7 @@ from app.core.install import (
 )
 from app.core.recommend import Recommendation
 from app.core.redact import Redactor
+from app.core.runstate import RunState
 from app.core.verify import Verification
 from app.ui.operations import recommend_for, with_override
 from tests.fakes import ScriptedRunner, linux_host
@@ -61,10 +65,19 @@ class FakeOperations:
         self.retry_outcome = "succeeded"
         self.step_gate = asyncio.Event()  # every step waits for this
         self.output: list[str] = ["added 1 package in 2s"]
+        self.elevation_text = "These commands need admin rights:\n  apt-get install x"
+        self.prompt_gate: asyncio.Event | None = None
+        self.progress: list[str] = []  # redraws (ended by a bare \r) before the output
         self.verify_status: dict[str, str] = {}
         self.verify_calls: list[list[str]] = []
         self.verify_gate: asyncio.Event | None = None
         self.retries: list[int] = []
+        self.decisions: list[str] = []
+        self.installs: list[bool] = []  # each install's `resume`
+        self.statuses: dict[str, str] = {}  # step id -> status in the last run
+        self.unfinished: RunState | None = None  # what last_run() returns
+        self.container_status: dict[str, str] = {}
+        self.container_calls: list[Path] = []
 
     @property
     def catalog(self) -> Catalog:
@@ -93,9 +106,32 @@ class FakeOperations:
     def default_prefix(self) -> str:
         return str(self.tmp_path / "prefix")
 
-    def plan(self, tool_ids: Sequence[str], prefix: str) -> Plan:
+    def plan(
+        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+    ) -> Plan:
         assert self.detection is not None
-        return plan_npm_install(self._catalog, self.host, tool_ids, prefix, self.detection.node)
+        plan = plan_npm_install(self._catalog, self.host, tool_ids, prefix, self.detection.node)
+        self.container_tools = ()
+        if container_folder is None:
+            return plan
+        self.container_tools = tuple(tool_ids)
+        spec = make_spec(
+            self._catalog,
+            default_settings(),
+            runtime=self.container_runtime,
+            tools=tool_ids,
+            system="linux",
+        )
+        build = build_step(spec, container_folder)
+        return dataclasses.replace(plan, steps=(*plan.steps, build))
+
+    def default_container_folder(self) -> Path:
+        return self.tmp_path / "ai-cli-container"
+
+    def container_folder_problem(self, folder: Path) -> str:
+        if folder.exists() and any(folder.iterdir()):
+            return f"{folder} already holds other files; choose an empty or new folder."
+        return ""
 
     def _result(self, plan: Plan, index: int, status: str) -> StepResult:
         step = plan.steps[index]
@@ -111,32 +147,88 @@ class FakeOperations:
 
     async def _step(self, plan: Plan, index: int, status: str, on_event: EventSink) -> StepResult:
         step = plan.steps[index]
-        on_event(StepStarted(step, index, len(plan.steps)))
+        if status == "declined":
+            on_event(ElevationNeeded(step, self.elevation_text))
+            if self.prompt_gate is not None:  # the system's prompt is up until the test says
+                await self.prompt_gate.wait()
+        for line in self.progress:
+            on_event(StepOutput(step, line, progress=True))
         for line in self.output_for(step.tool_id or "", status):
             on_event(StepOutput(step, line))
-        try:
-            await self.step_gate.wait()
-        except asyncio.CancelledError:
-            result = StepResult(step, "cancelled", message="Cancelled.")
-            on_event(StepFinished(result, index, len(plan.steps)))
-            raise
-        result = self._result(plan, index, status)
-        on_event(StepFinished(result, index, len(plan.steps)))
-        return result
+        await self.step_gate.wait()
+        return self._result(plan, index, status)
 
     def output_for(self, tool_id: str, status: str) -> list[str]:
         return [f"{tool_id}: {line}" for line in self.output]
 
-    async def install(self, plan: Plan, on_event: EventSink) -> RunReport:
+    async def install(
+        self, plan: Plan, on_event: EventSink, decide: Decide, *, resume: bool = False
+    ) -> RunReport:
+        """The engine's protocol: started, output, a decision after a failure, finished."""
+        self.installs.append(resume)
         report = RunReport()
+        total = len(plan.steps)
         for index, step in enumerate(plan.steps):
-            status = self.outcomes.get(step.tool_id or "", "succeeded")
-            report.results.append(await self._step(plan, index, status, on_event))
+            on_event(StepStarted(step, index, total))
+            if resume and self.statuses.get(step.id) in ("succeeded", "skipped"):
+                result = StepResult(step, "succeeded", message="Done in the earlier run.")
+                report.results.append(result)
+                on_event(StepFinished(result, index, total))
+                continue
+            tool = step.tool_id or ""
+            status = self.retry_outcome if resume else self.outcomes.get(tool, "succeeded")
+            try:
+                while True:
+                    result = await self._step(plan, index, status, on_event)
+                    if result.status not in ("failed", "declined"):
+                        break
+                    choice = await decide(result)
+                    self.decisions.append(choice)
+                    if choice == "retry":
+                        self.retries.append(index)
+                        status = self.retry_outcome
+                        continue
+                    if choice in ("skip", "stop"):
+                        new = "skipped" if choice == "skip" else "cancelled"
+                        result = dataclasses.replace(result, status=new)
+                    break
+            except asyncio.CancelledError:
+                result = StepResult(step, "cancelled", message="Cancelled.")
+                self.statuses[step.id] = "cancelled"
+                on_event(StepFinished(result, index, total))
+                raise
+            self.statuses[step.id] = result.status
+            report.results.append(result)
+            on_event(StepFinished(result, index, total))
         return report
 
-    async def retry(self, plan: Plan, index: int, on_event: EventSink) -> StepResult:
-        self.retries.append(index)
-        return await self._step(plan, index, self.retry_outcome, on_event)
+    def last_run(self) -> RunState | None:
+        return self.unfinished
+
+    async def verify_container(self, folder: Path) -> list[Verification]:
+        self.container_calls.append(folder)
+        out = []
+        for tool_id in self.container_tools:
+            name = self._catalog.tool(tool_id).name
+            if self.container_status.get(tool_id, "ok") == "ok":
+                out.append(
+                    Verification(tool_id, name, "ok", "1.2.3", None, True, where="container")
+                )
+            else:
+                out.append(
+                    Verification(
+                        tool_id,
+                        name,
+                        "missing",
+                        message="The image has not been built.",
+                        fix="Build it first.",
+                        where="container",
+                    )
+                )
+        return out
+
+    container_tools: tuple[str, ...] = ()
+    container_runtime = "podman"
 
     async def verify(self, tool_ids: Sequence[str], prefix: str | None) -> list[Verification]:
         self.verify_calls.append(list(tool_ids))

@@ -72,7 +72,7 @@ def test_keyboard_only_run(qtbot, qloop, tmp_path):
     press(qtbot, "alt+i")  # the commit button, "Install"
     on_page(qtbot, wizard, INSTALL)
     page = wizard.install_page
-    qtbot.waitUntil(page.isComplete, timeout=5000)
+    qtbot.waitUntil(page.go_on.isEnabled, timeout=5000)  # the engine asks what to do
     assert page.steps.item(0).text() == "Install Gemini CLI — Failed"
     press(qtbot, "alt+f")  # Show fix
     qtbot.waitUntil(page.fix.isVisible, timeout=5000)

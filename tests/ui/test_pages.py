@@ -180,54 +180,81 @@ def test_install_succeeded(qtbot, qloop, ops):
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 
 
-def test_install_failure_offers_fix_retry_and_skip(qtbot, qloop, ops):
+def wait_for_question(qtbot, ops, page):
+    """Let the steps finish and wait until the engine asks about a failed one."""
+    ops.step_gate.set()
+    qtbot.waitUntil(page.go_on.isEnabled, timeout=5000)
+
+
+def test_a_failure_asks_and_retry_goes_through_the_engine(qtbot, qloop, ops):
     ops.outcomes = {"gemini-cli": "failed"}
     _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
-    ops.step_gate.set()
-    qtbot.waitUntil(page.isComplete, timeout=5000)
+    wait_for_question(qtbot, ops, page)
+    assert page.is_running() and not page.isComplete()  # the engine waits for the answer
     assert page.steps.currentRow() == 0  # the failed step is selected
     assert page.steps.item(0).text() == "Install Gemini CLI — Failed"
-    assert "1 step(s) need attention" in page.status.text()
+    assert page.steps.item(1).text() == "Install Codex CLI — Waiting"
+    assert "Retry it, skip it, or continue without it?" in page.status.text()
     assert page.retry.isEnabled() and page.skip.isEnabled() and page.show_fix.isEnabled()
     assert not page.fix.isVisible()
     page.show_fix.click()
     assert page.fix.isVisible()
     assert "npm may not write to its global folder." in page.fix.text()
     assert "Fix: Install into a folder of your own" in page.fix.text()
-    # The other step is fine: nothing to do there.
+    # The question is about the failed step only.
     page.steps.setCurrentRow(1)
-    assert not page.retry.isEnabled() and not page.fix.isVisible()
+    assert not page.retry.isEnabled() and not page.skip.isEnabled() and not page.fix.isVisible()
     page.steps.setCurrentRow(0)
     ops.step_gate = asyncio.Event()
     page.retry.click()
     qtbot.waitUntil(lambda: page.steps.item(0).text().endswith("Running"), timeout=5000)
-    assert not page.isComplete()
-    assert page.log.shown_lines()[-3:] == [
-        "— retrying —",
-        f"$ npm install -g --prefix {ops.default_prefix()} @google/gemini-cli",
-        "gemini-cli: added 1 package in 2s",
-    ]
+    assert not page.go_on.isEnabled() and not page.isComplete()
+    assert page.log.shown_lines()[-2:] == ["— retrying —", "gemini-cli: added 1 package in 2s"]
     ops.step_gate.set()
     qtbot.waitUntil(page.isComplete, timeout=5000)
-    assert ops.retries == [0]
+    assert ops.decisions == ["retry"] and ops.retries == [0] and ops.installs == [False]
     assert page.steps.item(0).text() == "Install Gemini CLI — Done"
+    assert page.steps.item(1).text() == "Install Codex CLI — Done"
     assert "All steps are finished" in page.status.text()
 
 
-def test_skip_leaves_the_tool_out_of_the_check(qtbot, qloop, ops):
+def test_skip_goes_through_the_engine_and_leaves_the_tool_out(qtbot, qloop, ops):
     ops.outcomes = {"gemini-cli": "failed"}
     wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
-    ops.step_gate.set()
-    qtbot.waitUntil(page.isComplete, timeout=5000)
+    wait_for_question(qtbot, ops, page)
     page.skip.click()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert ops.decisions == ["skip"]
     assert page.steps.item(0).text() == "Install Gemini CLI — Skipped"
-    assert not page.skip.isEnabled()
+    assert page.steps.item(1).text() == "Install Codex CLI — Done"
+    assert not page.skip.isEnabled() and not page.retry.isEnabled()
     wizard.next()
     verify = wizard.verify_page
     qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=5000)
     assert ops.verify_calls == [["codex-cli"]]
-    assert verify.table.item(1, 1).text() == "Skipped"
+    assert verify.table.item(1, 2).text() == "Skipped"
     assert "1 skipped" in verify.details.text()
+
+
+def test_continue_past_a_failure_then_retry_resumes_the_run(qtbot, qloop, ops):
+    ops.outcomes = {"gemini-cli": "failed"}
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
+    wait_for_question(qtbot, ops, page)
+    page.go_on.click()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert ops.decisions == ["continue"]
+    assert page.steps.item(0).text() == "Install Gemini CLI — Failed"
+    assert page.steps.item(1).text() == "Install Codex CLI — Done"
+    assert "1 step(s) need attention" in page.status.text()
+    assert page.steps.currentRow() == 0
+    assert page.retry.isEnabled() and not page.skip.isEnabled() and not page.go_on.isEnabled()
+    page.retry.click()  # a resumed run: Codex finished, so only Gemini runs again
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert ops.installs == [False, True]
+    assert page.steps.item(0).text() == "Install Gemini CLI — Done"
+    assert page.steps.item(1).text() == "Install Codex CLI — Done"
+    page.steps.setCurrentRow(1)
+    assert page.log.shown_lines().count("codex-cli: added 1 package in 2s") == 1
 
 
 def test_install_cancelled(qtbot, qloop, ops):
@@ -244,18 +271,26 @@ def test_install_cancelled(qtbot, qloop, ops):
 def test_install_elevation_declined(qtbot, qloop, ops):
     ops.outcomes = {"codex-cli": "declined"}
     _wizard, page = start_install(qtbot, ops, ["codex-cli"])
-    ops.step_gate.set()
+    # Shown before the system's prompt: the exact commands.
+    assert page.elevation.isVisible()
+    assert "apt-get install x" in page.elevation.text()
+    assert page.status.text() == "Waiting for admin rights: Install Codex CLI"
+    wait_for_question(qtbot, ops, page)
+    assert page.steps.item(0).text() == "Install Codex CLI — Admin rights declined"
+    assert not page.elevation.isVisible()
+    page.show_fix.click()
+    assert "needs admin rights" in page.fix.text()
+    page.go_on.click()
     qtbot.waitUntil(page.isComplete, timeout=5000)
     assert page.steps.item(0).text() == "Install Codex CLI — Admin rights declined"
     assert page.retry.isEnabled()
-    page.show_fix.click()
-    assert "needs admin rights" in page.fix.text()
 
 
 def test_log_pane_follows_the_selected_step(qtbot, qloop, ops):
     ops.outcomes = {"gemini-cli": "failed"}
     _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
-    ops.step_gate.set()
+    wait_for_question(qtbot, ops, page)
+    page.go_on.click()
     qtbot.waitUntil(page.isComplete, timeout=5000)
     page.steps.setCurrentRow(1)
     lines = page.log.shown_lines()
@@ -281,23 +316,25 @@ def test_verify_rows_and_rerun(qtbot, qloop, ops):
     wizard.next()
     verify = wizard.verify_page
     qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=5000)
-    row = [verify.table.item(1, c).text() for c in range(6)]
+    row = [verify.table.item(1, c).text() for c in range(7)]
     prefix = ops.default_prefix()
-    assert row[:5] == [
+    assert row[:6] == [
         "Gemini CLI",
+        "this computer",
         "Works, not on PATH yet",
         "1.2.3",
         f"{prefix}/bin/gemini",
         "npm (this wizard's folder)",
     ]
-    assert f"Add {prefix}/bin to your PATH" in row[5]
-    assert verify.table.item(2, 1).text() == "Missing"
-    assert verify.table.item(0, 1).data(Qt.ItemDataRole.AccessibleTextRole) == "Claude Code: Works"
+    assert f"Add {prefix}/bin to your PATH" in row[6]
+    assert verify.table.item(2, 2).text() == "Missing"
+    status = verify.table.item(0, 2).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert status == "Claude Code (this computer): Works"
     assert "2 of 3 tools work." in verify.details.text()
     ops.verify_status = {}
     verify.rerun.click()
     qtbot.waitUntil(lambda: len(ops.verify_calls) == 2 and verify.isComplete(), timeout=5000)
-    assert verify.table.item(2, 1).text() == "Works"
+    assert verify.table.item(2, 2).text() == "Works"
 
 
 def test_finish_gives_sign_in_steps_and_a_redacted_report(qtbot, qloop, ops, tmp_path, monkeypatch):
@@ -368,7 +405,8 @@ def test_step_changes_and_pages_are_announced(qtbot, qloop, ops, monkeypatch):
     monkeypatch.setattr(wizard_module, "announce", lambda _w, text: said.append(text))
     ops.outcomes = {"codex-cli": "failed"}
     _wizard, page = start_install(qtbot, ops, ["gemini-cli", "codex-cli"])
-    ops.step_gate.set()
+    wait_for_question(qtbot, ops, page)
+    page.go_on.click()
     qtbot.waitUntil(page.isComplete, timeout=5000)
     assert "Installing" in said  # the page title
     steps = said[said.index("Installing") :]
@@ -376,8 +414,9 @@ def test_step_changes_and_pages_are_announced(qtbot, qloop, ops, monkeypatch):
         "Step 1 of 2: Install Gemini CLI",
         "Install Gemini CLI: Done",
         "Step 2 of 2: Install Codex CLI",
+        "Install Codex CLI: Failed. Retry it, skip it, or continue without it?",
         "Install Codex CLI: Failed",
-        "1 step(s) need attention: select one, then Retry, Skip or Show fix.",
+        "1 step(s) need attention: select one, then Retry or Show fix.",
     ]
 
 
@@ -430,3 +469,124 @@ def test_tools_page_recommends_for_the_chosen_scenario(qtbot, qloop, ops):
     page.scenario.setCurrentIndex(kubernetes)
     assert page.recommendation.text().startswith("Recommendation: podman, because")
     assert page.methods["gemini-cli"].toolTip() == "The guide prefers: npm"
+
+
+def test_an_unfinished_run_is_offered_and_continued(qtbot, qloop, ops, tmp_path):
+    from app.core.planner import Choices
+    from app.core.runstate import RunState
+
+    prefix = str(tmp_path / "earlier-prefix")
+    state = RunState.start(tmp_path / "state", Choices(("codex-cli", "gemini-cli"), prefix))
+    state.mark("codex-cli.npm", "succeeded")
+    state.mark("gemini-cli.npm", "running")
+    ops.unfinished = RunState.load(tmp_path / "state")
+    ops.statuses = dict(state.statuses)
+    wizard = make_wizard(qtbot, ops)
+    welcome = wizard.welcome_page
+    assert welcome.resume_box.isVisible() and welcome.resume.isChecked()
+    assert "Codex CLI, Gemini CLI" in welcome.resume_note.text()
+    assert "1 step(s) had finished" in welcome.resume_note.text()
+    walk_to(qtbot, wizard, TOOLS)
+    assert wizard.tools_page.selected_tools() == ["gemini-cli", "codex-cli"]
+    assert wizard.tools_page.prefix.text() == prefix
+    walk_to(qtbot, wizard, INSTALL)
+    page = wizard.install_page
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert ops.installs == [True]
+    texts = [page.steps.item(i).text() for i in range(2)]
+    assert texts == ["Install Gemini CLI — Done", "Install Codex CLI — Done"]
+    page.steps.setCurrentRow(1)  # finished in the earlier run: not run, nothing printed
+    assert page.log.shown_lines() == []
+
+
+def test_without_an_unfinished_run_nothing_is_offered(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)
+    assert not wizard.welcome_page.resume_box.isVisible()
+    walk_to(qtbot, wizard, TOOLS)
+    assert wizard.resume_from is None
+
+
+def test_isolated_scenario_builds_the_image_and_checks_inside_it(qtbot, qloop, ops, tmp_path):
+    ops.container_status = {"codex-cli": "missing"}
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    tools = wizard.tools_page
+    assert tools.scenario.currentData() == "isolated-ai-clis"
+    assert tools.container_box.isVisible() and not tools.isolated.isChecked()
+    assert not tools.container_folder_edit.isEnabled()
+    for tool_id, box in tools.boxes.items():
+        box.setChecked(tool_id in ("gemini-cli", "codex-cli"))
+    # A folder with someone else's files is refused before anything is written.
+    folder = tmp_path / "ai-cli-container"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    tools.isolated.setChecked(True)
+    assert tools.container_folder() == folder
+    assert not tools.isComplete() and "already holds other files" in tools.container_note.text()
+    (folder / "notes.txt").unlink()
+    tools.container_folder_edit.setText(str(folder) + "/")
+    assert tools.isComplete()
+    wizard.next()
+    review = wizard.review_page
+    last = review.table.rowCount() - 1
+    assert review.table.item(last, 0).text() == "Build the ai-cli image with Podman"
+    command = review.table.item(last, 1).text()
+    assert command.startswith("podman build --format docker -t ai-cli -f ")
+    assert command.endswith(f"{folder}/Dockerfile {folder}")
+    wizard.next()
+    page = wizard.install_page
+    ops.step_gate.set()
+    qtbot.waitUntil(page.isComplete, timeout=5000)
+    assert page.steps.item(2).text() == "Build the ai-cli image with Podman — Done"
+    wizard.next()
+    verify = wizard.verify_page
+    qtbot.waitUntil(lambda: verify.isComplete() and bool(verify.results), timeout=5000)
+    assert ops.container_calls == [folder]
+    rows = [
+        [verify.table.item(r, c).text() for c in range(3)] for r in range(verify.table.rowCount())
+    ]
+    assert rows == [
+        ["Gemini CLI", "this computer", "Works"],
+        ["Codex CLI", "this computer", "Works"],
+        ["Gemini CLI", "in the container", "Works"],
+        ["Codex CLI", "in the container", "Missing"],
+    ]
+    assert verify.details.text() == "2 of 2 tools work. 1 of 2 work in the container."
+
+
+def test_a_recommendation_without_a_runtime_hides_the_container_choice(qtbot, qloop, ops):
+    import dataclasses
+
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, TOOLS)
+    tools = wizard.tools_page
+    tools.isolated.setChecked(True)
+    assert tools.container_folder() is not None
+    real = ops.recommend
+    ops.recommend = lambda *a: dataclasses.replace(real(*a), runtime=None)
+    tools.scenario.setCurrentIndex(tools.scenario.findData("general"))
+    assert not tools.container_box.isVisible() and not tools.isolated.isChecked()
+    assert tools.container_folder() is None and tools.isComplete()
+
+
+def test_progress_redraws_replace_each_other_in_the_pane(qtbot, qloop, ops):
+    ops.progress = ["⠙ fetch 1/3", "⠹ fetch 2/3", "⠸ fetch 3/3"]
+    _wizard, page = start_install(qtbot, ops, ["gemini-cli"])
+    prefix = ops.default_prefix()
+    assert page.log.shown_lines() == [
+        f"$ npm install -g --prefix {prefix} @google/gemini-cli",
+        "gemini-cli: added 1 package in 2s",
+    ]
+    assert page.buffers[0].total == 5  # every line arrived; the redraws were replaced
+
+
+def test_tool_status_words():
+    from app.core.catalog import default_catalog
+    from app.core.detect import Finding
+    from app.ui.present import tool_status
+
+    gemini = default_catalog().tool("gemini-cli")
+    assert tool_status(gemini, None) == "missing"
+    assert tool_status(gemini, Finding("Gemini CLI", True, "0.24.0")) == "installed"
+    assert tool_status(gemini, Finding("Gemini CLI", True, "0.24.0"), "0.25.1") == "outdated"

@@ -104,8 +104,8 @@ def test_full_run_installs_for_real_and_verifies(qtbot, qloop, tmp_path, npm_cac
     # put on PATH (C01), so a new login shell finds it.
     assert [r.status for r in verify.results] == ["ok"] * 3
     assert all(r.passed for r in verify.results)
-    paths = [verify.table.item(row, 3).text() for row in range(3)]
+    paths = [verify.table.item(row, 4).text() for row in range(3)]
     assert paths == [str(prefix / "bin" / c) for c in ("claude", "gemini", "codex")]
-    assert verify.table.item(1, 4).text() == "npm"
+    assert verify.table.item(1, 5).text() == "npm"
     wizard.next()
     assert "Run `gemini` and sign in" in wizard.finish_page.steps.text()

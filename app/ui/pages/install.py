@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.install import (
+    Decision,
     ElevationNeeded,
     Event,
     Plan,
@@ -36,6 +36,7 @@ from app.ui.announce import announce
 from app.ui.logpane import LineBuffer, LogPane
 from app.ui.pages.base import Page, button, text_label
 from app.ui.present import (
+    DONE_STATES,
     FAILED_STATES,
     RETRYABLE_STATES,
     fix_text,
@@ -72,6 +73,15 @@ class InstallPage(Page):
             self.tr("Skip the selected step"),
             self.tr("Leave this tool out; the check and the report will say it was skipped."),
         )
+        self.go_on = button(
+            self.tr("C&ontinue"),
+            self.tr("Continue past the failed step"),
+            self.tr("Leave this step failed and go on; steps that need it will not run."),
+        )
+        self.elevation = text_label(name=self.tr("Commands that need admin rights"))
+        self.elevation.setVisible(False)
+        self.elevation.setFrameShape(self.elevation.Shape.StyledPanel)
+        self.elevation.setMargin(6)
         self.show_fix = button(
             self.tr("Show &fix"),
             self.tr("Show the fix for the selected step"),
@@ -89,6 +99,7 @@ class InstallPage(Page):
         self.fix.setMargin(6)
         self.retry.clicked.connect(self._on_retry_clicked)
         self.skip.clicked.connect(self._on_skip_clicked)
+        self.go_on.clicked.connect(self._on_go_on_clicked)
         self.show_fix.toggled.connect(self._render_actions)
         self.open_logs.clicked.connect(self._on_open_logs_clicked)
 
@@ -104,12 +115,14 @@ class InstallPage(Page):
         actions = QHBoxLayout()
         actions.addWidget(self.retry)
         actions.addWidget(self.skip)
+        actions.addWidget(self.go_on)
         actions.addWidget(self.show_fix)
         actions.addStretch(1)
         actions.addWidget(self.open_logs)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)
+        layout.addWidget(self.elevation)
         layout.addWidget(split, 1)
         layout.addWidget(self.fix)
         layout.addLayout(actions)
@@ -122,6 +135,10 @@ class InstallPage(Page):
         self._running_index: int | None = None
         self._follow = True
         self._selecting = False
+        # While the engine waits for the user after a failed step: the step and the answer.
+        self._asking: tuple[int, asyncio.Future[Decision]] | None = None
+        self._earlier: set[int] = set()  # steps a resumed run does not run again
+        self._told: dict[int, StepResult] = {}  # results already shown while asking
 
     # -- starting and running -------------------------------------------------
 
@@ -142,18 +159,23 @@ class InstallPage(Page):
         self.progress.setValue(0)
         self._follow = True
         self._select(0)
+        resume = self.setup.resume_from
+        self._earlier = set()
+        if resume is not None:
+            self._earlier = {i for i, s in enumerate(plan.steps) if resume.done(s.id)}
         self.status.setText(self.tr("Installing into %s…") % plan.npm_prefix)
-        self._start(self._run(plan))
+        self._start(self._run(plan, resume=resume is not None))
 
     def _start(self, coro: Coroutine[Any, Any, None]) -> None:
         self._task = self.setup.tasks.spawn(coro)
         self._render_actions()
         self.completeChanged.emit()
 
-    async def _run(self, plan: Plan) -> None:
+    async def _run(self, plan: Plan, resume: bool = False) -> None:
         try:
-            report = await self.setup.ops.install(plan, self._on_event)
+            report = await self.setup.ops.install(plan, self._on_event, self._decide, resume=resume)
         except asyncio.CancelledError:
+            self._asking = None
             self._mark_not_started()
             self._finish(cancelled=True)
             return
@@ -162,17 +184,37 @@ class InstallPage(Page):
             self._render_step(index, result.status)
         self._finish()
 
-    async def _retry(self, plan: Plan, index: int) -> None:
-        self._append(index, "— " + self.tr("retrying") + " —")
-        try:
-            result = await self.setup.ops.retry(plan, index, self._on_event)
-        except asyncio.CancelledError:
-            self._mark_not_started()
-            self._finish(cancelled=True)
-            return
+    async def _decide(self, result: StepResult) -> Decision:
+        """The engine asks after a failed or declined step; the user answers with a button."""
+        assert self.plan is not None
+        index = self.plan.steps.index(result.step)
         self.results[index] = result
         self._render_step(index, result.status)
-        self._finish()
+        self.elevation.setVisible(False)
+        self._append(index, f"=> {step_status_text(result.status)}: {result.message}")
+        self._told[index] = result
+        answer: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+        self._asking = (index, answer)
+        self._select(index)
+        text = self.tr("%s: %s. Retry it, skip it, or continue without it?") % (
+            result.step.title,
+            step_status_text(result.status),
+        )
+        self.status.setText(text)
+        announce(self, text)
+        self._render_actions()
+        try:
+            choice = await answer
+        finally:
+            self._asking = None
+        self.show_fix.setChecked(False)
+        if choice == "retry":
+            self.results[index] = None
+            self._render_step(index, "running")
+            self._append(index, "— " + self.tr("retrying") + " —")
+            self.status.setText(self.tr("Retrying %s…") % result.step.title)
+        self._render_actions()
+        return choice
 
     def _mark_not_started(self) -> None:
         assert self.plan is not None
@@ -185,6 +227,7 @@ class InstallPage(Page):
     def _finish(self, cancelled: bool = False) -> None:
         self._task = None
         self._running_index = None
+        self.elevation.setVisible(False)
         self.log.flush_now()
         attention = [r for r in self.results if r is not None and r.status in FAILED_STATES]
         if cancelled:
@@ -193,7 +236,7 @@ class InstallPage(Page):
             text = self.tr("All steps are finished. Next checks each tool.")
         else:
             text = self.tr(
-                "%n step(s) need attention: select one, then Retry, Skip or Show fix.",
+                "%n step(s) need attention: select one, then Retry or Show fix.",
                 "",
                 len(attention),
             )
@@ -208,6 +251,8 @@ class InstallPage(Page):
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, StepStarted):
+            if event.index in self._earlier:
+                return  # finished in the earlier run; the engine only confirms it
             self._running_index = event.index
             self._render_step(event.index, "running")
             for command in event.step.commands:
@@ -220,11 +265,9 @@ class InstallPage(Page):
             )
         elif isinstance(event, StepOutput):
             if self._running_index is not None:
-                self._append(self._running_index, event.line)
+                self._append(self._running_index, event.line + ("\r" if event.progress else ""))
         elif isinstance(event, ElevationNeeded):
-            if self._running_index is not None:
-                self._append(self._running_index, event.description)
-            self.status.setText(self.tr("Waiting for admin rights: %s") % event.step.title)
+            self._show_elevation(event)
         elif isinstance(event, StepQuiet):
             self.status.setText(
                 self.tr("%s: no output for %d minutes; it is still running.")
@@ -234,10 +277,27 @@ class InstallPage(Page):
             result = event.result
             self.results[event.index] = result
             self._render_step(event.index, result.status)
-            self._append(event.index, f"=> {step_status_text(result.status)}: {result.message}")
             self.progress.setValue(sum(1 for r in self.results if r is not None))
+            if event.index in self._earlier:
+                return
+            self.elevation.setVisible(False)
+            if self._told.pop(event.index, None) != result:  # not yet said while asking
+                self._append(event.index, f"=> {step_status_text(result.status)}: {result.message}")
             announce(self, self.tr("%s: %s") % (result.step.title, step_status_text(result.status)))
             self._render_actions()
+
+    def _show_elevation(self, event: ElevationNeeded) -> None:
+        """The exact commands, on screen before the system's password prompt appears."""
+        if self._running_index is not None:
+            for line in event.description.splitlines():
+                self._append(self._running_index, line)
+        self.status.setText(self.tr("Waiting for admin rights: %s") % event.step.title)
+        self.elevation.setText(event.description)
+        self.elevation.setVisible(True)
+        announce(self, event.description)
+        # The prompt is a separate window that may take the focus at once: paint now.
+        self.elevation.repaint()
+        self.status.repaint()
 
     def _append(self, index: int, line: str) -> None:
         replaced = self.buffers[index].add(line)
@@ -251,27 +311,40 @@ class InstallPage(Page):
             self.status.setText(self.tr("Cancelling…"))
             self._task.cancel()
 
+    def _answer(self, choice: Decision) -> bool:
+        """Give the waiting engine the user's answer; False when nothing is waiting."""
+        if self._asking is None or self._asking[1].done():
+            return False
+        self._asking[1].set_result(choice)
+        return True
+
     def _on_retry_clicked(self) -> None:
+        if self._answer("retry"):
+            return
         index = self.steps.currentRow()
         if self.plan is None or self.is_running() or index < 0:
             return
-        self.results[index] = None
-        self._render_step(index, "pending")
+        # A new run of the plan that resumes the last one: steps that finished are not
+        # run again, and the steps that failed, were cancelled or waited for them are.
+        self._earlier = {
+            i for i, r in enumerate(self.results) if r is not None and r.status in DONE_STATES
+        }
+        for i in range(len(self.results)):
+            if i not in self._earlier:
+                self.results[i] = None
+                self._render_step(i, "pending")
         self.progress.setValue(sum(1 for r in self.results if r is not None))
         self.show_fix.setChecked(False)
+        self._append(index, "— " + self.tr("retrying") + " —")
+        self._follow = True
         self.status.setText(self.tr("Retrying %s…") % self.plan.steps[index].title)
-        self._start(self._retry(self.plan, index))
+        self._start(self._run(self.plan, resume=True))
 
     def _on_skip_clicked(self) -> None:
-        index = self.steps.currentRow()
-        result = self.results[index] if 0 <= index < len(self.results) else None
-        if result is None or self.is_running():
-            return
-        self.results[index] = dataclasses.replace(result, status="skipped")
-        self._render_step(index, "skipped")
-        self._append(index, "=> " + step_status_text("skipped"))
-        self.show_fix.setChecked(False)
-        self._finish()
+        self._answer("skip")
+
+    def _on_go_on_clicked(self) -> None:
+        self._answer("continue")
 
     def _on_open_logs_clicked(self) -> None:
         folder = self.setup.ops.log_folder()
@@ -308,12 +381,14 @@ class InstallPage(Page):
         result = self.results[index] if 0 <= index < len(self.results) else None
         status = result.status if result is not None else ""
         idle = not self.is_running()
+        asked = self._asking is not None and self._asking[0] == index
         self.cancel.setEnabled(not idle)
         if self.wizard() is not None:
             # The wizard's Cancel would only cancel the install (see SetupWizard.reject).
             self.setup.button(QWizard.WizardButton.CancelButton).setEnabled(idle)
-        self.retry.setEnabled(idle and status in RETRYABLE_STATES)
-        self.skip.setEnabled(idle and status in FAILED_STATES)
+        self.retry.setEnabled(asked or (idle and status in RETRYABLE_STATES))
+        self.skip.setEnabled(asked)
+        self.go_on.setEnabled(asked)
         self.show_fix.setEnabled(status in FAILED_STATES)
         showing = self.show_fix.isChecked() and result is not None and status in FAILED_STATES
         self.fix.setText(fix_text(result) if showing and result is not None else "")

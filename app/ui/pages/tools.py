@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,12 +48,36 @@ class ToolsPage(Page):
         prefix_label = QLabel(self.tr("Install &into (npm prefix):"))
         prefix_label.setBuddy(self.prefix)
         self.prefix_note = text_label(name=self.tr("About the install folder"))
+        self.isolated = QCheckBox(self.tr("Also set up the isolated &container"))
+        self.isolated.setAccessibleDescription(
+            self.tr(
+                "Writes the guide's Dockerfile and compose file into a folder and builds the "
+                "image, so the CLIs can also run inside a container."
+            )
+        )
+        self.isolated.toggled.connect(self._on_isolated_toggled)
+        self.container_folder_edit = QLineEdit()
+        self.container_folder_edit.setAccessibleName(self.tr("Container folder"))
+        self.container_folder_edit.textChanged.connect(self._check_container_folder)
+        self.container_label = QLabel(self.tr("Container &folder:"))
+        self.container_label.setBuddy(self.container_folder_edit)
+        self.container_note = text_label(name=self.tr("About the container folder"))
+        container_row = QHBoxLayout()
+        container_row.addWidget(self.container_label)
+        container_row.addWidget(self.container_folder_edit, 1)
+        self.container_box = QFrame()
+        box = QVBoxLayout(self.container_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.isolated)
+        box.addLayout(container_row)
+        box.addWidget(self.container_note)
         scenario_row = QHBoxLayout()
         scenario_row.addWidget(scenario_label)
         scenario_row.addWidget(self.scenario, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(scenario_row)
         layout.addWidget(self.recommendation)
+        layout.addWidget(self.container_box)
         layout.addSpacing(6)
         layout.addLayout(self.grid)
         layout.addSpacing(12)
@@ -59,6 +85,8 @@ class ToolsPage(Page):
         layout.addWidget(self.prefix)
         layout.addWidget(self.prefix_note)
         layout.addStretch(1)
+        self._resumed = False
+        self.container_problem = ""
 
     def initializePage(self) -> None:
         setup = self.setup
@@ -95,9 +123,20 @@ class ToolsPage(Page):
             self.notes[tool_id].setText(text)
             self.notes[tool_id].setAccessibleName(self.tr("%s status") % tool.name)
             self.boxes[tool_id].setAccessibleDescription(f"{text}; {self.methods[tool_id].text()}")
+        resume = setup.resume_from
+        if resume is not None and not self._resumed:
+            # The unfinished run's choices, once; the user may still change them.
+            self._resumed = True
+            for tool_id, box in self.boxes.items():
+                box.setChecked(tool_id in resume.choices.tools)
+            if resume.choices.npm_prefix:
+                self.prefix.setText(resume.choices.npm_prefix)
         self._show_recommendation()
         if not self.prefix.text():
             self.prefix.setText(setup.ops.default_prefix())
+        if not self.container_folder_edit.text():
+            self.container_folder_edit.setText(str(setup.ops.default_container_folder()))
+        self._on_isolated_toggled(self.isolated.isChecked())
         node = detection.node if detection else None
         if node and node.npm_prefix and not node.prefix_writable:
             self.prefix_note.setText(
@@ -121,9 +160,9 @@ class ToolsPage(Page):
         result = self.setup.ops.recommend(scenario_id, self.selected_tools())
         lines = [self.tr("Recommendation: %s") % result.reason]
         lines += [check.message for check in result.checks if check.passed is False]
-        if result.runtime:
-            # FIXME(issue-7): the container set-up joins the plan; until then it is advice only.
-            lines.append(self.tr("This wizard does not set up the container runtime yet."))
+        self.container_box.setVisible(bool(result.runtime))
+        if not result.runtime:
+            self.isolated.setChecked(False)
         self.recommendation.setText("\n".join(lines))
         guide = {p.item_id: p.label for p in result.installs}
         for tool_id, method in self.methods.items():
@@ -131,11 +170,42 @@ class ToolsPage(Page):
             # FIXME(issue-5): the planner installs with npm; it should follow the guide's method.
             method.setToolTip(self.tr("The guide prefers: %s") % preferred if preferred else "")
 
+    def _on_isolated_toggled(self, on: bool) -> None:
+        self.container_folder_edit.setEnabled(on)
+        self.container_label.setEnabled(on)
+        self._check_container_folder()
+
+    def _check_container_folder(self) -> None:
+        folder = self.container_folder()
+        problem = self.setup.ops.container_folder_problem(folder) if folder else ""
+        self.container_problem = problem
+        if problem:
+            self.container_note.setText(problem)
+        elif folder is not None:
+            self.container_note.setText(
+                self.tr("The image is built last, after the tools; the Check page runs each CLI ")
+                + self.tr("inside it too.")
+            )
+        else:
+            self.container_note.setText("")
+        self.completeChanged.emit()
+
+    def container_folder(self) -> Path | None:
+        """The folder for the isolated set-up, when the user asked for one."""
+        text = self.container_folder_edit.text().strip()
+        if not self.isolated.isChecked() or not self.container_box.isVisibleTo(self) or not text:
+            return None
+        return Path(text).expanduser()
+
     def selected_tools(self) -> list[str]:
         return [tool_id for tool_id, box in self.boxes.items() if box.isChecked()]
 
     def isComplete(self) -> bool:
-        return bool(self.selected_tools()) and bool(self.prefix.text().strip())
+        wanted = self.isolated.isChecked() and self.container_box.isVisibleTo(self)
+        folder_ok = not wanted or (
+            self.container_folder() is not None and not self.container_problem
+        )
+        return bool(self.selected_tools()) and bool(self.prefix.text().strip()) and folder_ok
 
 
 # Profile pre-fill (issue 8): the wizard's only profile-aware code.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,9 +17,9 @@ from PySide6.QtWidgets import (
 from app.core.verify import Verification
 from app.ui.announce import announce
 from app.ui.pages.base import Page, button, text_label
-from app.ui.present import owner_of, verify_icon, verify_status_text
+from app.ui.present import owner_of, verify_icon, verify_status_text, where_text
 
-COLUMNS = 6
+COLUMNS = 7
 
 
 class VerifyPage(Page):
@@ -31,6 +33,7 @@ class VerifyPage(Page):
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Tool"),
+                self.tr("Where"),
                 self.tr("Status"),
                 self.tr("Version"),
                 self.tr("Path"),
@@ -43,7 +46,9 @@ class VerifyPage(Page):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(
+            COLUMNS - 1, QHeaderView.ResizeMode.Stretch
+        )
         self.details = text_label(name=self.tr("Check summary"))
         self.rerun = button(
             self.tr("Re-&run checks"),
@@ -76,11 +81,14 @@ class VerifyPage(Page):
         self.skipped = setup.skipped_tools()
         tools = [t for t in setup.selected_tools() if t not in self.skipped]
         prefix = setup.plan.npm_prefix if setup.plan else None
-        setup.tasks.spawn(self._verify(tools, prefix))
+        setup.tasks.spawn(self._verify(tools, prefix, setup.container_folder))
 
-    async def _verify(self, tools: list[str], prefix: str | None) -> None:
+    async def _verify(self, tools: list[str], prefix: str | None, folder: Path | None) -> None:
         try:
-            self.results = await self.setup.ops.verify(tools, prefix)
+            results = await self.setup.ops.verify(tools, prefix)
+            if folder is not None:  # the tools inside the image, beside the native ones
+                results += await self.setup.ops.verify_container(folder)
+            self.results = results
             self.setup.verifications = list(self.results)
         finally:
             self._running = False
@@ -90,7 +98,7 @@ class VerifyPage(Page):
 
     def show_results(self, prefix: str | None) -> None:
         catalog = self.setup.ops.catalog
-        rows: list[tuple[str, str, list[str]]] = []
+        rows: list[tuple[str, str, str, list[str]]] = []
         for item in self.results:
             cells = [
                 item.version or "—",
@@ -98,26 +106,36 @@ class VerifyPage(Page):
                 owner_of(item, prefix),
                 item.fix or (item.message if item.status != "ok" else ""),
             ]
-            rows.append((item.name, item.status, cells))
+            rows.append((item.name, where_text(item.where), item.status, cells))
         for tool_id in self.skipped:
-            rows.append((catalog.tool(tool_id).name, "skipped", ["—", "—", "—", ""]))
+            name = catalog.tool(tool_id).name
+            rows.append((name, where_text("native"), "skipped", ["—", "—", "—", ""]))
         self.table.setRowCount(len(rows))
-        for row, (name, status, cells) in enumerate(rows):
+        for row, (name, where, status, cells) in enumerate(rows):
             status_item = QTableWidgetItem(verify_icon(status), verify_status_text(status))
             status_item.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{name}: {verify_status_text(status)}"
+                Qt.ItemDataRole.AccessibleTextRole,
+                f"{name} ({where}): {verify_status_text(status)}",
             )
             self.table.setItem(row, 0, QTableWidgetItem(name))
-            self.table.setItem(row, 1, status_item)
-            for col, text in enumerate(cells, start=2):
+            self.table.setItem(row, 1, QTableWidgetItem(where))
+            self.table.setItem(row, 2, status_item)
+            for col, text in enumerate(cells, start=3):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
                 self.table.setItem(row, col, cell)
         for col in range(COLUMNS - 1):
             self.table.resizeColumnToContents(col)
         self.table.resizeRowsToContents()
-        passed = sum(1 for item in self.results if item.passed)
-        summary = self.tr("%d of %d tools work.") % (passed, len(self.results))
+        native = [item for item in self.results if item.where != "container"]
+        boxed = [item for item in self.results if item.where == "container"]
+        passed = sum(1 for item in native if item.passed)
+        summary = self.tr("%d of %d tools work.") % (passed, len(native))
+        if boxed:
+            summary += " " + self.tr("%d of %d work in the container.") % (
+                sum(1 for item in boxed if item.passed),
+                len(boxed),
+            )
         if self.skipped:
             summary += " " + self.tr("%d skipped.") % len(self.skipped)
         self.details.setText(summary)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout
+import time
 
+from PySide6.QtWidgets import QCheckBox, QFrame, QVBoxLayout
+
+from app.core.runstate import RunState
 from app.ui.pages.base import Page, text_label
 
 
@@ -33,8 +36,41 @@ class WelcomePage(Page):
             ),
             self.tr("What will not happen"),
         )
+        self.resume = QCheckBox(self.tr("&Continue the install that did not finish"))
+        self.resume.setAccessibleName(self.tr("Continue the unfinished install"))
+        self.resume_note = text_label(name=self.tr("About the unfinished install"))
+        self.resume_box = QFrame()
+        self.resume_box.setFrameShape(QFrame.Shape.StyledPanel)
+        box = QVBoxLayout(self.resume_box)
+        box.addWidget(self.resume)
+        box.addWidget(self.resume_note)
+        self.resume_box.setVisible(False)
+        self.state: RunState | None = None
         layout = QVBoxLayout(self)
+        layout.addWidget(self.resume_box)
         layout.addWidget(will)
         layout.addSpacing(12)
         layout.addWidget(wont)
         layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        self.state = state = self.setup.ops.last_run()
+        self.resume_box.setVisible(state is not None)
+        self.resume.setChecked(state is not None)
+        if state is None:
+            return
+        catalog = self.setup.ops.catalog
+        names = ", ".join(catalog.tool(t).name for t in state.choices.tools if t in catalog.tools)
+        done = sum(1 for status in state.statuses.values() if status in ("succeeded", "skipped"))
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(state.started))
+        self.resume_note.setText(
+            self.tr(
+                "An install started %s (%s) stopped before its end; %d step(s) had finished. "
+                "Continuing chooses the same tools, and steps that finished are not run again."
+            )
+            % (started, names or self.tr("no AI CLIs"), done)
+        )
+
+    def validatePage(self) -> bool:
+        self.setup.resume_from = self.state if self.resume.isChecked() else None
+        return True
