@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app import __version__
 from app.commands import ALL as COMMANDS
@@ -16,8 +18,10 @@ from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError, session_fro
 from app.core.catalog import CatalogError
 from app.core.logs import start_run_log
 from app.core.profile import ProfileError, load_profile
-from app.core.redact import Redactor
+from app.core.redact import RedactingWriter, Redactor
 from app.core.session import Session
+
+log = logging.getLogger("ai_cli_setup.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,7 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test()
     if args.command is None:
-        return _wizard(args.global_profile)
+        try:
+            return _wizard(args.global_profile)
+        except CatalogError as exc:  # raised before the window could open
+            # FIXME(ui): a double-clicked app has no terminal; show this in a message box.
+            print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except OSError as exc:  # the log folder cannot be written
+            print(f"ai-cli-setup: {_os_error(exc)}", file=sys.stderr)
+            return EXIT_FAILED
     if args.global_profile and getattr(args, "profile", None) is None:
         if not hasattr(args, "profile"):
             print(f"ai-cli-setup: error: {args.command} takes no profile", file=sys.stderr)
@@ -100,13 +112,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    log_path = start_run_log(session.paths.logs, Redactor(session.host.env))
+    redactor = Redactor(session.host.env)
+    try:
+        log_path: Path | None = start_run_log(session.paths.logs, redactor)
+    except OSError as exc:
+        log_path = None
+        logging.getLogger("ai_cli_setup").addHandler(logging.NullHandler())  # no stray traces
+        print(f"ai-cli-setup: warning: no log file for this run: {exc}", file=sys.stderr)
     command = next(c for c in COMMANDS if args.command == c.NAME)
+    # Whatever a command prints passes the redactor: no secret reaches the terminal.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = RedactingWriter(stdout, redactor)
+    sys.stderr = RedactingWriter(stderr, redactor)
     try:
         return asyncio.run(command.run(session, args))
     except UsageError as exc:
         print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"Cancelled. The log is in {log_path}", file=sys.stderr)
+        where = f" The log is in {log_path}" if log_path else ""
+        print(f"Cancelled.{where}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
+        log.exception("%s failed", args.command)
+        print(f"ai-cli-setup: {_os_error(exc)}{_see(log_path)}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        log.exception("%s failed", args.command)
+        print(
+            f"ai-cli-setup: unexpected error: {type(exc).__name__}: {exc}{_see(log_path)}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _os_error(exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"could not write or read{where}: {exc.strerror or exc}"
+
+
+def _see(log_path: Path | None) -> str:
+    return f" (details in {log_path})" if log_path else ""
