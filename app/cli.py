@@ -13,6 +13,9 @@ from app import __version__
 
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
+
+EXIT_FAILED, EXIT_USAGE = 1, 2  # as in app.commands.common, which the wizard does not load
 
 # Nothing more is imported here: the wizard's first window waits for every module
 # imported before it. The parser and the subcommands import theirs when used.
@@ -74,7 +77,6 @@ def _wizard(profile_path: str | None) -> int:
     """Open the wizard; a profile is read (and may be refused) before any window."""
     session = None
     if profile_path:
-        from app.commands.common import EXIT_USAGE
         from app.core.profile import ProfileError, load_profile
         from app.core.session import Session
 
@@ -99,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_self_test()
         profile = wizard["global_profile"]
-        return _wizard(profile if isinstance(profile, str) else None)
+        return _open_wizard(profile if isinstance(profile, str) else None)
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
@@ -109,21 +111,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test()
     if args.command is None:
-        return _wizard(args.global_profile)
+        return _open_wizard(args.global_profile)
     return _command(args)
+
+
+def _open_wizard(profile_path: str | None) -> int:
+    try:
+        return _wizard(profile_path)
+    except OSError as exc:  # the log folder cannot be written
+        print(f"ai-cli-setup: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        from app.core.catalog import CatalogError
+
+        if not isinstance(exc, CatalogError):
+            raise
+        # FIXME(ui): a double-clicked app has no terminal; show this in a message box.
+        print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _command(args: argparse.Namespace) -> int:
     """Run one subcommand; its module and the core are imported now."""
     import asyncio
+    import logging
 
     from app.commands import load
-    from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError, session_from_args
+    from app.commands.common import UsageError, session_from_args
     from app.core.catalog import CatalogError
     from app.core.logs import start_run_log
-    from app.core.redact import Redactor
+    from app.core.redact import RedactingWriter, Redactor
     from app.core.tls import use_system_trust_store
 
+    log = logging.getLogger("ai_cli_setup.cli")
     use_system_trust_store()  # the wizard's HTTP does this itself, at its first request
     if args.global_profile and getattr(args, "profile", None) is None:
         if not hasattr(args, "profile"):
@@ -138,13 +158,48 @@ def _command(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    log_path = start_run_log(session.paths.logs, Redactor(session.host.env))
+    redactor = Redactor(session.host.env)
+    try:
+        log_path: Path | None = start_run_log(session.paths.logs, redactor)
+    except OSError as exc:
+        log_path = None
+        logging.getLogger("ai_cli_setup").addHandler(logging.NullHandler())  # no stray traces
+        print(f"ai-cli-setup: warning: no log file for this run: {exc}", file=sys.stderr)
     command = load(args.command)
+    # Whatever a command prints passes the redactor: no secret reaches the terminal.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = RedactingWriter(stdout, redactor)
+    sys.stderr = RedactingWriter(stderr, redactor)
     try:
         return asyncio.run(command.run(session, args))
     except UsageError as exc:
         print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"Cancelled. The log is in {log_path}", file=sys.stderr)
+        where = f" The log is in {log_path}" if log_path else ""
+        print(f"Cancelled.{where}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
+        log.exception("%s failed", args.command)
+        print(f"ai-cli-setup: {_os_error(exc)}{_see(log_path)}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        log.exception("%s failed", args.command)
+        print(
+            f"ai-cli-setup: unexpected error: {type(exc).__name__}: {exc}{_see(log_path)}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _os_error(exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"could not write or read{where}: {exc.strerror or exc}"
+
+
+def _see(log_path: Path | None) -> str:
+    return f" (details in {log_path})" if log_path else ""

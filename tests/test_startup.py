@@ -96,3 +96,10 @@ def test_https_uses_the_system_trust_store_from_the_first_request():
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_the_command_lines_exit_codes_match_the_subcommands():
+    import app.cli
+    from app.commands import common
+
+    assert (app.cli.EXIT_FAILED, app.cli.EXIT_USAGE) == (common.EXIT_FAILED, common.EXIT_USAGE)

@@ -86,7 +86,8 @@ def print_event(event: Event) -> None:
         result = event.result
         print(f"    => {result.status}: {result.message}", flush=True)
         for finding in result.findings:
-            print(f"       {finding.explanation} Fix: {finding.fix}", flush=True)
+            if finding.explanation not in result.message:  # said once is enough
+                print(f"       {finding.explanation} Fix: {finding.fix}", flush=True)
 
 
 async def ask_after_failure(result: StepResult) -> Decision:
@@ -127,6 +128,9 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         print(line)
     if not plan.runnable and not args.resume:
         print("Nothing to do.")
+    warning = session.disk_warning(plan)
+    if warning:
+        print(f"Warning: {warning}")
     interactive = bool(sys.stdin) and sys.stdin.isatty()
     if not args.yes:
         if not interactive:

@@ -89,6 +89,8 @@ def _print(result: Recommendation, machine: Machine) -> None:
             print(f"  {planned.name}: {planned.label} [{planned.step_id}]{extra}")
             for action in planned.actions:
                 print(f"      {action}")
+            if planned.note:
+                print(f"      note: {planned.note}")
     if result.setup:
         print(f"Then: {', '.join(result.setup)}")
     for check in result.checks:

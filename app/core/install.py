@@ -593,7 +593,11 @@ class _Engine:
             message = f"npm warned that {tool.name} does not support this Node.js version."
             return StepResult(step, "failed", outcome, verification, findings, message)
         status: StepStatus = "succeeded" if verification.passed else "failed"
-        message = self.redactor(verification.message)
+        message = verification.message
+        if not verification.passed and findings:
+            # npm said "done" but its output names the cause (a full disk, say): lead with it.
+            message = f"{findings[0].explanation} Fix: {findings[0].fix} ({message})"
+        message = self.redactor(message)
         return StepResult(step, status, outcome, verification, findings, message)
 
     async def _verified_prerequisite(

@@ -364,6 +364,8 @@ def build_plan(
     if choices.git and tools:
         git = detection.git
         skip = f"git {git.version} is already installed." if _present(git) else ""
+        if git.unknown:
+            skip = _not_blind("git", git)
         b.prerequisite("git", skip=skip)
 
     npm_needs: list[str] = []
@@ -372,6 +374,7 @@ def build_plan(
         node_step = _plan_node(b, node, floor, newest_min)
         if not node_step.skip:
             npm_needs.append(node_step.id)
+        if not node_step.skip or node.unknown:  # each CLI step checks Node before it runs
             node_min = floor
         prefix_step = _plan_prefix(b, node, node_step, prefix, needs_user_prefix, choices)
         if not prefix_step.skip:
@@ -401,12 +404,22 @@ def build_plan(
     return Plan(tuple(b.steps), prefix, host.system, b.manager, choices)
 
 
+def _not_blind(what: str, finding: Finding) -> str:
+    """The skip reason for a prerequisite whose check timed out or crashed."""
+    return (
+        f"Could not tell whether {what} is installed ({finding.summary}), so it is not "
+        "installed blind. Re-scan, or correct the finding by hand."
+    )
+
+
 def _on_path(host: Host, folder: str) -> bool:
     key = (lambda p: p.rstrip("\\").lower()) if host.is_windows else (lambda p: p.rstrip("/"))
     return key(folder) in {key(p) for p in host.path_dirs()}
 
 
 def _plan_node(b: _Builder, node: NodeFinding, floor: str, newest_min: str) -> Step:
+    if node.unknown:
+        return b.prerequisite("node", skip=_not_blind("Node.js", node))
     if not node.present:
         return b.prerequisite(
             "node", note=f"The chosen tools need Node.js {floor} or newer ({newest_min} is best)."

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.catalog import Catalog, Item, Method, Prerequisite, RuntimeOption, Scenario
-from app.core.host import Host
+from app.core.host import Host, resolve_executable
 from app.core.versions import at_least
 
 OS_LABELS = {"windows": "Windows", "macos": "macOS", "linux": "Linux"}
@@ -49,6 +49,8 @@ class Machine:
     managers: frozenset[str] | None = None  # package managers found; None = not probed
     large_company: bool | None = None  # more than 250 employees (Docker Desktop licence)
     name: str = ""  # how to call the system, e.g. "Debian GNU/Linux 12 (bookworm)"
+    musl: bool = False  # Alpine and other musl Linux (C21)
+    commands: frozenset[str] = frozenset()  # prerequisite commands found on PATH (musl only)
 
     @classmethod
     def from_host(cls, host: Host, detection: Any = None, **overrides: Any) -> Machine:
@@ -65,6 +67,9 @@ class Machine:
             facts["gpu"] = "apple"
         if detection is not None:
             facts.update(_from_detection(detection, os_name))
+        if facts.get("musl"):
+            found = {c for c in MUSL_NATIVE_COMMANDS if resolve_executable(c, host)}
+            facts["commands"] = frozenset(found)
         facts.update(overrides)
         return cls(**facts)
 
@@ -113,6 +118,8 @@ def _os_version(host: Host, os_name: str) -> str:
 def _from_detection(detection: Any, os_name: str) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     os_finding = getattr(detection, "os", None)
+    if os_finding is not None and getattr(os_finding, "musl", False):
+        facts["musl"] = True
     if os_finding is not None and os_finding.arch:
         # The hardware's architecture: an Apple silicon Mac under Rosetta is arm64.
         facts["arch"] = normalise_arch(os_finding.arch)
@@ -471,6 +478,7 @@ def _installs(
         method = _method(item, machine)
         if method is None:
             continue
+        method, musl_note = _on_musl(item, method, machine)
         planned.append(
             PlannedMethod(
                 item_id=item.id,
@@ -482,10 +490,34 @@ def _installs(
                 relogin=method.relogin,
                 reboot=method.reboot,
                 present=item.id in machine.present,
-                note=method.note,
+                note=" ".join(n for n in (method.note, musl_note) if n),
             )
         )
     return tuple(planned)
+
+
+# C21: an official installer's native binary on musl needs libgcc, libstdc++ and
+# ripgrep from the distribution (`apk add libgcc libstdc++ ripgrep`) and
+# USE_BUILTIN_RIPGREP=0 (Anthropic's set-up notes for Alpine).
+# FIXME(catalog): this belongs in the catalog as per-method prerequisites.
+MUSL_NATIVE_COMMANDS = ("rg",)
+MUSL_NATIVE_PACKAGES = "apk add libgcc libstdc++ ripgrep"
+
+
+def _on_musl(item: Item, method: Method, machine: Machine) -> tuple[Method, str]:
+    """On musl, an official installer only when its prerequisites are there; else npm."""
+    if not machine.musl or not any(a.kind == "script" for a in method.actions):
+        return method, ""
+    needs = f"On musl Linux the official installer needs `{MUSL_NATIVE_PACKAGES}`"
+    missing = [c for c in MUSL_NATIVE_COMMANDS if c not in machine.commands]
+    npm = next(
+        (m for m in item.methods_for(machine.os, machine.distros) if "npm" in m.managers), None
+    )
+    if not missing:
+        return method, f"{needs} and USE_BUILTIN_RIPGREP=0; ripgrep is here."
+    if npm is None:
+        return method, f"{needs}; {', '.join(missing)} is missing here: install it first."
+    return npm, f"{needs}; {', '.join(missing)} is missing here, so npm is offered instead."
 
 
 def _missing(machine: Machine, manager: str, provider: str) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TextIO
 
 MASK = "[redacted]"
 
@@ -111,3 +113,44 @@ class PersonalRedactor:
         for pattern in _SERIALS:
             text = pattern.sub(lambda m: m.group(1) + "<serial>", text)
         return text
+
+
+class RedactingWriter(io.TextIOBase):
+    """A text stream that masks secrets in each whole line before passing it on.
+
+    The command line prints through one of these, so no finding, message or
+    JSON field can show a secret, whichever part of the core it came from.
+    """
+
+    def __init__(self, target: TextIO, redact: Callable[[str], str]) -> None:
+        super().__init__()
+        self._target = target
+        self._redact = redact
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        if "\n" in self._pending:
+            whole, _, self._pending = self._pending.rpartition("\n")
+            self._target.write(self._redact(whole) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        # A prompt without a newline ("Install now? [y/N] ") must show now.
+        if self._pending:
+            self._target.write(self._redact(self._pending))
+            self._pending = ""
+        self._target.flush()
+
+    def isatty(self) -> bool:
+        return self._target.isatty()
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._target, "encoding", "utf-8")

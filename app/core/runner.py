@@ -15,6 +15,7 @@ import importlib
 import logging
 import os
 import re
+import signal
 import subprocess
 import time
 from collections import deque
@@ -75,7 +76,23 @@ class Outcome:
             return f"{name} was cancelled."
         if self.status == "error":
             return f"{name} could not be started: {self.reason}"
+        if self.exit_code is not None and self.exit_code < 0:
+            return f"{name} was stopped by {_signal_name(-self.exit_code)} before it finished."
         return f"{name} failed with exit code {self.exit_code}."
+
+
+def _signal_name(number: int) -> str:
+    """`SIGKILL (killed from outside, for example when memory ran out)` for 9."""
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+    why = {
+        "SIGKILL": " (killed from outside, for example when memory ran out)",
+        "SIGTERM": " (asked to stop from outside)",
+        "SIGSEGV": " (it crashed)",
+    }.get(name, "")
+    return f"{name}{why}"
 
 
 class Runner(Protocol):

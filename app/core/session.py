@@ -108,6 +108,21 @@ class Session:
             return plan
         return apply_profile(plan, self.profile, self.catalog, self.detection)
 
+    def disk_warning(self, plan: Plan) -> str:
+        """A sentence when the npm folder's disk looks too small for the plan, else ""."""
+        if self.facts is None or self.host.is_recorded or not plan.download_mb:
+            return ""
+        free = self.facts.disk_free(plan.npm_prefix)
+        # npm unpacks to about twice what it downloads.
+        need = plan.download_mb * 2 * 1024 * 1024
+        if free is None or free >= need:
+            return ""
+        return (
+            f"Only {free / 1024 / 1024:.0f} MB free at {plan.npm_prefix}; the plan downloads "
+            f"about {plan.download_mb} MB and needs about {need // 1024 // 1024} MB once "
+            "unpacked. Free some space or choose another npm folder."
+        )
+
     def isolated_spec(
         self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
     ) -> container.ContainerSpec:
@@ -218,13 +233,29 @@ class Session:
     async def verify(
         self, tool_ids: Sequence[str], prefix: str | None = None, fresh: FreshPath | None = None
     ) -> list[Verification]:
-        """Each tool as a new terminal would find it."""
+        """Each tool as a new terminal would find it; else where the last install put it."""
         fresh = fresh or await self.fresh_path()
-        return list(
+        results = list(
             await asyncio.gather(
                 *(verify_tool(self.runner, self.catalog, t, prefix, fresh) for t in tool_ids)
             )
         )
+        last = self.last_run() if not prefix else None
+        folder = last.choices.npm_prefix if last is not None else None
+        missing = [i for i, result in enumerate(results) if result.status == "missing"]
+        if folder and missing:
+            # C01: installed with --npm-prefix, verified without it: "not on PATH", never
+            # "install it" again.
+            found = await asyncio.gather(
+                *(
+                    verify_tool(self.runner, self.catalog, tool_ids[i], folder, fresh)
+                    for i in missing
+                )
+            )
+            for i, result in zip(missing, found, strict=True):
+                if result.status != "missing":
+                    results[i] = result
+        return results
 
     def add_to_path(self, folders: Sequence[str], step: str = "verify --fix-path") -> list[str]:
         """Save folders on the user's PATH (journaled, undoable): verification's fix (C01)."""

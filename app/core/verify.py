@@ -151,12 +151,14 @@ async def _npm_prefix(runner: Runner, host: Host) -> str | None:
     return lines[-1] if out.ok and lines else None
 
 
-def _explain(tool: Tool, signatures: Sequence[Signature]) -> tuple[str, str]:
+def _explain(tool: Tool, out: Outcome, signatures: Sequence[Signature]) -> tuple[str, str]:
     if signatures:
         first = signatures[0]
         return first.explanation, first.fix
+    started = out.status in ("ok", "failed")  # it ran; otherwise out.sentence() says why not
+    what = "started but did not print a version" if started else "is there but does not run"
     return (
-        f"{tool.name} started but did not print a version.",
+        f"{tool.name} {what}.",
         f"Reinstall {tool.name}: npm install -g {tool.npm_package}",
     )
 
@@ -230,7 +232,7 @@ async def verify_tool(
         path_origin=origin,
     )
     if version is None:
-        explanation, fix = _explain(tool, catalog.diagnose(out.output))
+        explanation, fix = _explain(tool, out, catalog.diagnose(out.output))
         message = f"{out.sentence()} {explanation}"
         return dataclasses.replace(base, status="broken", message=message, fix=fix)
     if tool.min_version and not at_least(version, tool.min_version):

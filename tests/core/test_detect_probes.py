@@ -241,6 +241,13 @@ def test_podman_machine_states_on_macos(run_async, machines, state):
     finding = run_probe(run_async, probe_podman, runner)
     assert finding.state == state
     assert finding.version == "5.0.3"
+    # C17: each state with its own next step (init, start, restart).
+    step = {
+        "machine-absent": "`podman machine init`",
+        "machine-stopped": "`podman machine start`",
+        "machine-unreachable": "restart it",
+    }[state]
+    assert step in finding.summary
 
 
 def test_podman_running_machine_and_linux_rootless(run_async):
@@ -309,6 +316,8 @@ def test_apple_container_service_state(run_async, status_output, code, state):
     runner.on("container", "system", "status", output=status_output, exit_code=code)
     finding = run_probe(run_async, probe_apple_container, runner)
     assert (finding.state, finding.supported, finding.version) == (state, True, "0.4.1")
+    if state == "stopped":  # C19: "installed, service stopped", with the start action
+        assert "`container system start`" in finding.summary
 
 
 # --- GPU (C24) ---
@@ -516,3 +525,27 @@ def test_a_network_that_inspects_tls_is_named(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_proxy_or_registry_password_never_reaches_the_finding(run_async):
+    """Found by `HTTPS_PROXY=http://user:pw@127.0.0.1:9 ai-cli-setup detect` printing pw."""
+    registry = "https://ci:regpass99@npm.example.corp/"
+    runner = ScriptedRunner(linux_host())
+    runner.on("npm", "config", "get", "registry", output=registry + "\n")
+    proxy = "http://alice:s3cretpw@proxy:3128"
+    error = f"ProxyError: cannot connect to proxy {proxy}"
+    facts = FakeFacts(reachable={registry: Reach(registry, False, None, error, proxy)})
+    finding = run_probe(run_async, reach_probe("npm registry", None), runner, facts)
+    shown = repr(finding)
+    assert "s3cretpw" not in shown and "regpass99" not in shown
+    assert "via proxy http://[redacted]@proxy:3128" in finding.summary
+
+
+def test_garbled_podman_info_makes_a_one_line_summary(run_async):
+    """Seen with a podman printing 3 KB of random bytes: a 4,600-character summary line."""
+    runner = ScriptedRunner(linux_host())
+    runner.on("podman", "--version", output="podman version 4.3.1\n")
+    runner.on("podman", "info", output="\ufffd\x1b[31m" + "絢" * 4000, exit_code=125)
+    finding = run_probe(run_async, probe_podman, runner)
+    assert finding.state == "error"
+    assert len(finding.summary) < 200 and "\n" not in finding.summary

@@ -214,6 +214,30 @@ def test_finished_events_carry_every_step(machine, run_async):
     assert [r.verification.version for r in report.results] == ["0.61.0", "0.171.0"]
 
 
+def test_npm_done_on_a_full_disk_leads_with_the_full_disk(machine, run_async):
+    """Seen with a 2 MB tmpfs prefix: npm exits 0 after TAR_ENTRY_ERROR ENOSPC, the shim is empty."""
+    host, bindir, prefix = machine
+    enospc = "npm warn tar TAR_ENTRY_ERROR ENOSPC: no space left on device, write"
+    script(
+        bindir / "npm",
+        "import sys, os\n"
+        "args = sys.argv[1:]\n"
+        "prefix = args[args.index('--prefix') + 1]\n"
+        f"print({enospc!r})\n"
+        "os.makedirs(os.path.join(prefix, 'bin'), exist_ok=True)\n"
+        "p = os.path.join(prefix, 'bin', 'gemini')\n"
+        "open(p, 'w').close()\n"  # written before the disk filled up: empty
+        "os.chmod(p, 0o755)\n",
+    )
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, host, ["gemini-cli"], str(prefix), NODE20)
+    result = run_async(run_plan(plan, ProcessRunner(host), catalog)).results[0]
+    assert result.status == "failed"
+    assert result.message.startswith("The disk is full. Fix: Free some disk space")
+    assert "could not be started" in result.message
+    assert "started but did not print" not in result.message  # it never started
+
+
 THREE = {
     "@anthropic-ai/claude-code": ("claude", "print('2.1.197 (Claude Code)')"),
     "@google/gemini-cli": ("gemini", "print('0.61.0')"),

@@ -326,6 +326,28 @@ def test_wsl_finding_reads_the_known_failures():
     assert wsl_finding("Default Version: 2", ok=True).present
 
 
+def test_a_timed_out_git_or_node_check_is_never_installed_blind():
+    """Seen when a busy machine's probes crashed: the plan ran apt-get and NodeSource as admin."""
+    from app.core.detect import Evidence
+
+    timeout = (Evidence(("node", "--version"), None, "no answer within 20 s", "timeout"),)
+    node = NodeFinding("Node.js", False, summary="Node.js: timed out after 20 s", evidence=timeout)
+    crash = (Evidence(("(probe)", "git"), None, "NameError: boom", "error"),)
+    detection = dataclasses.replace(
+        bare(UBUNTU, node), git=Finding("git", False, summary="git: crashed", evidence=crash)
+    )
+    plan = build_plan(default_catalog(), UBUNTU, detection, Choices(("gemini-cli",), "/p"))
+    steps = {step.id.split(".")[0]: step for step in plan.steps if step.id != "node.user-prefix"}
+    assert "Could not tell whether git is installed" in steps["git"].skip
+    assert "Could not tell whether Node.js is installed" in steps["node"].skip
+    # The CLI step still checks Node itself before npm runs.
+    assert steps["gemini-cli"].node_min == "20" and not steps["gemini-cli"].skip
+    # A plainly absent git and Node are planned as before.
+    plain = build_plan(default_catalog(), UBUNTU, bare(UBUNTU), Choices(("gemini-cli",), "/p"))
+    blind = [s for s in plain.steps if s.id.startswith(("git", "node.")) and s.skip]
+    assert [s.id for s in blind] == ["node.user-prefix"]  # skipped only because "/p" was given
+
+
 def test_c01_a_writable_prefix_off_path_gets_a_step_that_puts_it_on_path():
     node = NodeFinding(
         "Node.js",

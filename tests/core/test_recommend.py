@@ -249,3 +249,39 @@ def test_an_installed_docker_desktop_brings_no_wsl_step():
     result = recommend(default_catalog(), machine, "general")
     assert [(p.step_id, p.present) for p in result.installs] == [("docker-desktop.winget", True)]
     assert "already installed here" not in result.reason  # the cell offers one choice only
+
+
+def _claude(machine: Machine):
+    result = recommend(default_catalog(), machine, "isolated-ai-clis", ["claude-code"])
+    return next(p for p in result.installs if p.item_id == "claude-code")
+
+
+def test_c21_alpine_without_ripgrep_gets_npm_with_the_reason():
+    alpine = Machine(os="linux", arch="x86_64", distros=("alpine",), musl=True)
+    planned = _claude(alpine)
+    assert planned.step_id == "claude-code.npm"
+    assert "apk add libgcc libstdc++ ripgrep" in planned.note
+    assert "rg is missing here, so npm is offered instead" in planned.note
+
+
+def test_c21_alpine_with_ripgrep_keeps_the_official_installer_and_names_its_needs():
+    alpine = Machine(
+        os="linux", arch="x86_64", distros=("alpine",), musl=True, commands=frozenset({"rg"})
+    )
+    planned = _claude(alpine)
+    assert planned.step_id == "claude-code.native"
+    assert "USE_BUILTIN_RIPGREP=0" in planned.note
+    # glibc Linux is unchanged.
+    assert _claude(Machine(os="linux", arch="x86_64")).step_id == "claude-code.native"
+
+
+def test_c21_the_recorded_alpine_machine_is_offered_npm():
+    import asyncio
+
+    from app.core.session import Session
+    from tests.conftest import REPO
+
+    session = Session.from_recording(REPO / "tests" / "machines" / "alpine-musl.json")
+    detection = asyncio.run(session.detect())
+    machine = Machine.from_host(session.host, detection)
+    assert machine.musl and _claude(machine).step_id == "claude-code.npm"

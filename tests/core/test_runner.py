@@ -1,5 +1,6 @@
 import asyncio
 import itertools
+import signal
 import sys
 import time
 
@@ -43,6 +44,15 @@ def test_failure_keeps_exit_code_and_output(runner, run_async):
     assert outcome.exit_code == 3
     assert "boom" in outcome.output
     assert "exit code 3" in outcome.sentence()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+def test_a_process_killed_from_outside_says_so_not_exit_code_minus_nine(runner, run_async):
+    """Seen as "npm failed with exit code -9." after `kill -9` of npm mid-install."""
+    outcome = run_async(runner.run(py("import os, signal; os.kill(os.getpid(), signal.SIGKILL)")))
+    assert outcome.status == "failed"
+    assert "was stopped by SIGKILL (killed from outside" in outcome.sentence()
+    assert "-9" not in outcome.sentence()
 
 
 def test_missing_executable_is_reported_not_raised(runner, run_async):

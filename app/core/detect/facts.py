@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import psutil
 
 from app.core.host import Host
+from app.core.redact import Redactor
 from app.core.tls import http_client
 
 
@@ -167,6 +168,10 @@ def ca_bundle_for(env: Mapping[str, str]) -> str | bool:
 def http_reach(url: str, timeout: float, env: Mapping[str, str]) -> Reach:
     """HEAD `url` through the proxy and CA file the host's environment names."""
     proxy = proxy_for(url, env)
+    # What the finding shows and records: the proxy and URL without their passwords.
+    mask = Redactor(env)
+    shown_proxy = mask(proxy) if proxy else None
+    url_shown = mask(url)
     requests = http_client()  # imported here, at the first HTTP call, not at start
     with requests.Session() as session:
         session.trust_env = False  # the host's environment decides, not this process's
@@ -181,11 +186,12 @@ def http_reach(url: str, timeout: float, env: Mapping[str, str]) -> Reach:
             )
         except requests.exceptions.SSLError as exc:
             why = "TLS check failed (a network that inspects TLS needs its CA file)"
-            return Reach(url, False, None, f"{why}: {exc}"[:300], proxy)
+            return Reach(url_shown, False, None, mask(f"{why}: {exc}")[:300], shown_proxy)
         except requests.RequestException as exc:
-            return Reach(url, False, None, f"{type(exc).__name__}: {exc}"[:300], proxy)
+            error = mask(f"{type(exc).__name__}: {exc}")[:300]
+            return Reach(url_shown, False, None, error, shown_proxy)
     ok = response.status_code < 500
-    return Reach(url, ok, response.status_code, "" if ok else response.reason, proxy)
+    return Reach(url_shown, ok, response.status_code, "" if ok else response.reason, shown_proxy)
 
 
 def read_nvml() -> NvmlReading:

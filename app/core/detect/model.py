@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.core.redact import Redactor
 from app.core.runner import Outcome
 
 EXCERPT_LINES = 12
+_MASK = Redactor()
 
 # How a finding reads at a glance: fine, simply not there, in need of
 # attention, not relevant on this machine, or not known.
@@ -31,7 +33,8 @@ class Evidence:
         excerpt = "\n".join(lines[:limit] + (["…"] if len(lines) > limit else []))
         if not excerpt and outcome.status != "ok":
             excerpt = outcome.reason or outcome.sentence()
-        return cls(outcome.argv, outcome.exit_code, excerpt, outcome.status)
+        # Token shapes and passwords in URLs (a registry in `npm config`) never become evidence.
+        return cls(outcome.argv, outcome.exit_code, _MASK(excerpt), outcome.status)
 
     @classmethod
     def fact(cls, what: str, value: object) -> Evidence:
@@ -53,8 +56,19 @@ class Finding:
     override: str | None = None
 
     @property
+    def unknown(self) -> bool:
+        """Its probe timed out or crashed: neither present nor absent is known."""
+        return (
+            not self.present
+            and bool(self.evidence)
+            and all(item.status in ("timeout", "error") for item in self.evidence)
+        )
+
+    @property
     def level(self) -> Level:
-        return "ok" if self.present else "missing"
+        if self.present:
+            return "ok"
+        return "unknown" if self.unknown else "missing"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from app.core.detect.model import (
     ToolFinding,
 )
 from app.core.host import Host, find_all_on_path, resolve_executable
+from app.core.redact import Redactor
 from app.core.runner import Outcome, Runner
 
 COMMAND_TIMEOUT = 15.0
@@ -573,7 +574,8 @@ async def probe_podman(ctx: ProbeContext) -> PodmanFinding:
             rootless=rootless,
         )
     if host.system == "linux":
-        first = info.lines[-1] if info.lines else info.sentence()
+        last = info.lines[-1].strip() if info.lines else ""
+        first = last[:120] + ("…" if len(last) > 120 else "") if last else info.sentence()
         return PodmanFinding(
             "Podman",
             True,
@@ -852,8 +854,11 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
             value = last_line(config) or ""
             target = value if value.startswith("http") else DEFAULT_REGISTRY
         result = await ctx.facts.reach(target, REACH_TIMEOUT)
-        via = f" via proxy {result.proxy}" if result.proxy else ""
-        excerpt = f"HTTP {result.status_code}" if result.status_code else result.error
+        # A registry or proxy URL can carry a password: findings show neither.
+        mask = Redactor(ctx.host.env)
+        target = mask(target)
+        via = f" via proxy {mask(result.proxy)}" if result.proxy else ""
+        excerpt = f"HTTP {result.status_code}" if result.status_code else mask(result.error)
         evidence.append(
             Evidence(("HEAD", target), result.status_code, excerpt, "ok" if result.ok else "failed")
         )
@@ -862,7 +867,7 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
         elif result.ok:
             summary = f"{label} reachable{via}"
         else:
-            summary = f"{label} not reachable{via}: {short_error(result.error)}"
+            summary = f"{label} not reachable{via}: {short_error(mask(result.error))}"
         return ReachFinding(
             label,
             result.ok,
@@ -872,7 +877,7 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
             tuple(evidence),
             url=target,
             status_code=result.status_code,
-            proxy=result.proxy,
+            proxy=mask(result.proxy) if result.proxy else None,
             checked=result.checked,
         )
 
