@@ -5,26 +5,28 @@ Exit codes: 0 success, 1 something failed, 2 bad usage.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
-from app.commands import ALL as COMMANDS
-from app.commands.common import EXIT_FAILED, EXIT_USAGE, UsageError, session_from_args
-from app.core.catalog import CatalogError
-from app.core.logs import start_run_log
-from app.core.profile import ProfileError, load_profile
-from app.core.redact import RedactingWriter, Redactor
-from app.core.session import Session
 
-log = logging.getLogger("ai_cli_setup.cli")
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
+EXIT_FAILED, EXIT_USAGE = 1, 2  # as in app.commands.common, which the wizard does not load
+
+# Nothing more is imported here: the wizard's first window waits for every module
+# imported before it. The parser and the subcommands import theirs when used.
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, every subcommand's module imported to build it."""
+    import argparse
+
+    from app.commands import ALL
+
     parser = argparse.ArgumentParser(
         prog="ai-cli-setup",
         description="Install and verify Claude Code, Gemini CLI and Codex CLI. "
@@ -44,61 +46,105 @@ def build_parser() -> argparse.ArgumentParser:
         "(0 when the build works)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
+    for command in ALL:
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP))
     return parser
 
 
-_trust_store_in_use = False
+def wizard_options(argv: Sequence[str]) -> dict[str, object] | None:
+    """The wizard's own options in `argv`, read as the whole parser reads them.
 
-
-def use_system_trust_store() -> None:
-    """Verify the wizard's own HTTPS against the OS trust store (corporate CAs included).
-
-    Called once at start, before any HTTP call; TLS verification stays on.
+    None when `argv` holds anything else (a subcommand, --help, an
+    abbreviation, a typo): the whole parser decides then. The wizard starts
+    without argparse or any subcommand module.
     """
-    global _trust_store_in_use
-    if not _trust_store_in_use:
-        import truststore
-
-        truststore.inject_into_ssl()
-        _trust_store_in_use = True
+    options: dict[str, object] = {"global_profile": None, "self_test": False, "command": None}
+    rest = list(argv)
+    while rest:
+        token = rest.pop(0)
+        if token == "--self-test":
+            options["self_test"] = True
+        elif token.startswith("--profile="):
+            options["global_profile"] = token.partition("=")[2]
+        elif token == "--profile" and rest and not rest[0].startswith("-"):
+            options["global_profile"] = rest.pop(0)
+        else:
+            return None
+    return options
 
 
 def _wizard(profile_path: str | None) -> int:
-    session = Session.for_this_machine()
+    """Open the wizard; a profile is read (and may be refused) before any window."""
+    session = None
     if profile_path:
+        from app.core.profile import ProfileError, load_profile
+        from app.core.session import Session
+
+        session = Session.for_this_machine()
         try:
             session.profile = load_profile(profile_path, session.catalog, session.host)
         except ProfileError as exc:
             print(f"ai-cli-setup: error: profile refused: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    from app.ui.app import run_wizard  # Qt is imported only for the wizard
+    # Qt is imported only for the wizard, which shows its window before loading the core.
+    from app.ui.app import run_wizard
 
     return run_wizard(session)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    wizard = wizard_options(argv)
+    if wizard is not None:
+        if wizard["self_test"]:
+            from app.selftest import run_self_test
+
+            return run_self_test()
+        profile = wizard["global_profile"]
+        return _open_wizard(profile if isinstance(profile, str) else None)
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
         return int(exc.code or 0)
-    use_system_trust_store()
     if args.self_test:
         from app.selftest import run_self_test
 
         return run_self_test()
     if args.command is None:
-        try:
-            return _wizard(args.global_profile)
-        except CatalogError as exc:  # raised before the window could open
-            # FIXME(ui): a double-clicked app has no terminal; show this in a message box.
-            print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-        except OSError as exc:  # the log folder cannot be written
-            print(f"ai-cli-setup: {_os_error(exc)}", file=sys.stderr)
-            return EXIT_FAILED
+        return _open_wizard(args.global_profile)
+    return _command(args)
+
+
+def _open_wizard(profile_path: str | None) -> int:
+    try:
+        return _wizard(profile_path)
+    except OSError as exc:  # the log folder cannot be written
+        print(f"ai-cli-setup: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        from app.core.catalog import CatalogError
+
+        if not isinstance(exc, CatalogError):
+            raise
+        # FIXME(ui): a double-clicked app has no terminal; show this in a message box.
+        print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run one subcommand; its module and the core are imported now."""
+    import asyncio
+    import logging
+
+    from app.commands import load
+    from app.commands.common import UsageError, session_from_args
+    from app.core.catalog import CatalogError
+    from app.core.logs import start_run_log
+    from app.core.redact import RedactingWriter, Redactor
+    from app.core.tls import use_system_trust_store
+
+    log = logging.getLogger("ai_cli_setup.cli")
+    use_system_trust_store()  # the wizard's HTTP does this itself, at its first request
     if args.global_profile and getattr(args, "profile", None) is None:
         if not hasattr(args, "profile"):
             print(f"ai-cli-setup: error: {args.command} takes no profile", file=sys.stderr)
@@ -119,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path = None
         logging.getLogger("ai_cli_setup").addHandler(logging.NullHandler())  # no stray traces
         print(f"ai-cli-setup: warning: no log file for this run: {exc}", file=sys.stderr)
-    command = next(c for c in COMMANDS if args.command == c.NAME)
+    command = load(args.command)
     # Whatever a command prints passes the redactor: no secret reaches the terminal.
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout = RedactingWriter(stdout, redactor)

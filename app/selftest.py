@@ -9,19 +9,20 @@ temporary folder is written.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
-from app.core.paths import HOME_OVERRIDE
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from app.core.detect import Detection
     from app.ui.wizard import SetupWizard
 
@@ -42,21 +43,30 @@ def run_self_test(out: Callable[[str], None] = _say) -> int:
     # Set before Qt loads; an explicit QT_QPA_PLATFORM (e.g. xcb under Xvfb) wins.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyside6")
-    previous = os.environ.get(HOME_OVERRIDE)
     with tempfile.TemporaryDirectory(prefix="ai-cli-setup-selftest-") as base:
-        os.environ[HOME_OVERRIDE] = base
         try:
             _run_checks(Path(base), out)
         except SelfTestError as exc:
             print(f"self-test FAILED: {exc}", file=sys.stderr)
             return 1
-        finally:
-            if previous is None:
-                del os.environ[HOME_OVERRIDE]
-            else:
-                os.environ[HOME_OVERRIDE] = previous
     out("self-test passed")
     return 0
+
+
+@contextlib.contextmanager
+def _app_folders_in(base: Path) -> Iterator[None]:
+    """Every app folder (logs, state, caches) under `base` while the checks run."""
+    from app.core.paths import HOME_OVERRIDE
+
+    previous = os.environ.get(HOME_OVERRIDE)
+    os.environ[HOME_OVERRIDE] = str(base)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[HOME_OVERRIDE]
+        else:
+            os.environ[HOME_OVERRIDE] = previous
 
 
 def _run_checks(base: Path, out: Callable[[str], None]) -> None:
@@ -67,67 +77,77 @@ def _run_checks(base: Path, out: Callable[[str], None]) -> None:
         f"{sys.version.split()[0]}"
     )
 
-    from app.core.catalog import CatalogError
     from app.core.resources import resource_path
 
     icon = resource_path("icons", "app.png")
     if not icon.is_file():
         raise SelfTestError(f"the icon is missing: {icon}")
-    try:
-        from app.core.session import Session
 
+    # The wizard's own start: the window first, the core behind it (app/ui/app.py).
+    from app.ui.app import open_window
+
+    app, wizard = open_window()
+    # bench/ times start-up to this line: keep it right after the first window.
+    out(WINDOW_SHOWN)
+    wizard.add_pages()
+    with _app_folders_in(base):
+        try:
+            detection = _load_and_detect(base, app, wizard, icon, out)
+        finally:
+            wizard.tasks.cancel_all()
+            wizard.close()
+        for finding in detection.findings():
+            state = finding.version or ("present" if finding.present else "absent")
+            out(f"detected {finding.name}: {state}")
+        if not list(wizard.ops.log_folder().glob("*.log")):
+            raise SelfTestError(f"no run log was written under {wizard.ops.log_folder()}")
+    out(f"checks took {time.perf_counter() - started:.2f} s")
+
+
+def _load_and_detect(
+    base: Path, app: QApplication, wizard: SetupWizard, icon: Path, out: Callable[[str], None]
+) -> Detection:
+    """What run_wizard does after the window: the core, the log, the loop, detection."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import qVersion
+
+    from app.core.catalog import CatalogError
+    from app.core.logs import start_run_log
+    from app.core.redact import Redactor
+    from app.core.resources import resource_path
+    from app.core.session import Session
+    from app.ui.operations import SessionOperations
+
+    if app.windowIcon().isNull():
+        raise SelfTestError(f"Qt cannot read the icon {icon}")
+    out(f"Qt {qVersion()} on the {app.platformName()} platform")
+    try:
         session = Session.for_this_machine()
     except CatalogError as exc:
         raise SelfTestError(f"the catalog does not load: {exc}") from exc
     if not str(session.paths.logs).startswith(str(base)):
         raise SelfTestError(f"the log folder {session.paths.logs} is outside {base}")
     out(f"catalog: {len(session.catalog.tools)} tools; resources in {resource_path()}")
-
-    import qasync
-    from PySide6.QtCore import qVersion
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
-
-    from app.core.logs import start_run_log
-    from app.core.redact import Redactor
-    from app.ui.wizard import SetupWizard
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    wizard.ops = SessionOperations(session)
     start_run_log(session.paths.logs, Redactor(session.host.env))
-    app_icon = QIcon(str(icon))
-    if app_icon.isNull():
-        raise SelfTestError(f"Qt cannot read the icon {icon}")
-    app.setWindowIcon(app_icon)
-    out(f"Qt {qVersion()} on the {app.platformName()} platform")
-
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    wizard = SetupWizard.for_session(session)
-    wizard.show()
-    app.processEvents()
-    # bench/ times start-up to this line: keep it right after the first show.
-    out(WINDOW_SHOWN)
     try:
         with loop:
             detection = loop.run_until_complete(asyncio.wait_for(_detect_in(wizard), TIMEOUT))
     except TimeoutError as exc:
         raise SelfTestError(f"detection did not finish within {TIMEOUT:.0f} s") from exc
-    finally:
-        wizard.tasks.cancel_all()
-        wizard.close()
     if detection is None:
         raise SelfTestError(f"detection failed: {wizard.detection_error}")
-    for finding in detection.findings():
-        state = finding.version or ("present" if finding.present else "absent")
-        out(f"detected {finding.name}: {state}")
-    logs = list(session.paths.logs.glob("*.log"))
-    if not logs:
-        raise SelfTestError(f"no run log was written under {session.paths.logs}")
-    out(f"checks took {time.perf_counter() - started:.2f} s")
+    return detection
 
 
 async def _detect_in(wizard: SetupWizard) -> Detection | None:
     """Start the wizard's own detection and wait for it to report."""
+    import asyncio
+
     finished = asyncio.Event()
     wizard.detection_changed.connect(
         lambda: finished.set() if wizard.detection or wizard.detection_error else None

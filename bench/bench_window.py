@@ -14,10 +14,10 @@ from typing import Any
 
 from benchlib import PYTHON, REPO, WINDOW_SHOWN, interleaved_medians, offscreen_env, print_rows, row
 
-# FIXME(startup): the wizard shows its first window 1.9x (quiet) to 4.7x (loaded)
-# later than a bare QWizard (target 1.3x). The gap is imports before Qt paints:
-# asyncio (which pulls in ssl), qasync, app.core (psutil, platformdirs, tomllib,
-# requests) and every app.commands module. See docs/BENCHMARKS.md.
+# FIXME(startup): the wizard paints its first window 1.1-1.4x after a bare QWizard
+# (target 1.3x; it was 1.9-4.7x). Nothing of the core loads before it now; what is
+# left is Qt's own: building the Python enums of the `Qt` namespace (~17 ms, needed
+# by any label) and a real Welcome page. See docs/BENCHMARKS.md.
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 
 

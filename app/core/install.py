@@ -194,6 +194,8 @@ async def run_plan(
     finished in an earlier run are not run again (`install --resume`).
     With `changes`, every change to the user's environment is journaled
     before it is made, and a step's PATH folders are saved for new terminals.
+    Consecutive npm installs into the prefix share one npm call (see
+    `_run_batch`); each step still gets its own events and its own result.
     """
     host = runner.host
     emit = on_event or (lambda event: None)
@@ -215,7 +217,15 @@ async def run_plan(
     total = len(plan.steps)
     satisfied: set[str] = set()
     stopped = ""
-    for index, step in enumerate(plan.steps):
+    index = 0
+    while index < total:
+        step = plan.steps[index]
+        ready = not stopped and (state is None or not state.done(step.id))
+        batch = await engine.batch_at(index, satisfied, state) if ready else []
+        if len(batch) > 1:
+            stopped = await _run_batch(engine, batch, index, report, satisfied, state, decide)
+            index += len(batch)
+            continue
         emit(StepStarted(step, index, total))
         unmet = [n for n in step.needs if n not in satisfied]
         if stopped:
@@ -244,15 +254,87 @@ async def run_plan(
                 raise
             if result.status == "cancelled":
                 stopped = "Not started: the run was stopped."
-        if result.status == "succeeded" or (result.status == "skipped" and step.skip):
-            satisfied.add(step.id)
-            if result.status == "succeeded" and step.refresh_path:
-                engine.refresh_env(step)
+        _satisfy(engine, satisfied, result)
         _finish(report, result, state, emit, index, total)
+        index += 1
     if state is not None:
         state.finish()
     report.env = dict(engine.env)
     return report
+
+
+def _satisfy(engine: _Engine, satisfied: set[str], result: StepResult) -> None:
+    """Let later steps that need this one run; hand them any PATH it changed."""
+    step = result.step
+    if result.status == "succeeded" or (result.status == "skipped" and step.skip):
+        satisfied.add(step.id)
+        if result.status == "succeeded" and step.refresh_path:
+            engine.refresh_env(step)
+
+
+async def _run_batch(
+    engine: _Engine,
+    batch: list[Step],
+    start: int,
+    report: RunReport,
+    satisfied: set[str],
+    state: RunState | None,
+    decide: Decide,
+) -> str:
+    """Install `batch` (npm steps) with one npm call; return why the run stopped, if it did.
+
+    The call's output streams to the first step; the others say where it is.
+    Each step's result is its own tool's verification (and C08: an EBADENGINE
+    warning for its package fails it). If the call fails, each step runs again
+    on its own, so the failure is pinned on the right tool.
+    """
+    emit, total, first = engine.emit, len(engine.plan.steps), batch[0]
+    emit(StepStarted(first, start, total))
+    if state is not None:
+        for step in batch:
+            state.mark(step.id, "running")
+    stopped, index = "", start
+    try:
+        results = await engine.run_batch(batch)
+        for offset, step in enumerate(batch):
+            index = start + offset
+            if offset:
+                emit(StepStarted(step, index, total))
+            if results is None:  # the call failed: each step on its own finds the culprit
+                if offset == 0:
+                    emit(StepOutput(first, _ON_THEIR_OWN))
+                result = await engine.attempt(step, decide) if not stopped else None
+                result = result or StepResult(step, "cancelled", message=stopped)
+            else:
+                if offset:
+                    emit(StepOutput(step, _OUTPUT_WITH % first.title))
+                result = results[offset]
+                if result.status in ("failed", "declined") and not stopped:
+                    result = await engine.attempt(step, decide, first=result)
+            if result.status == "cancelled" and not stopped:
+                stopped = "Not started: the run was stopped."
+            _satisfy(engine, satisfied, result)
+            _finish(report, result, state, emit, index, total)
+    except asyncio.CancelledError:
+        # The step running and the rest of the one call may be half installed.
+        for at in range(index, start + len(batch)):
+            message = "Cancelled; this step may be incomplete."
+            _finish(
+                report,
+                StepResult(batch[at - start], "cancelled", message=message),
+                state,
+                emit,
+                at,
+                total,
+            )
+        for later in engine.plan.steps[start + len(batch) :]:
+            report.results.append(StepResult(later, "cancelled", message="Not started."))
+        raise
+    return stopped
+
+
+_OUTPUT_WITH = "Installed by the same npm call as “%s”: its output is under that step."
+_ON_THEIR_OWN = "— the one npm call failed; each tool is now installed on its own —"
 
 
 def _finish(
@@ -298,9 +380,13 @@ class _Engine:
             self.env[path_key(self.env)] = host.path_separator.join([*added, *dirs])
         log.info("PATH for later steps: %s", self.env.get(path_key(self.env), ""))
 
-    async def attempt(self, step: Step, decide: Decide) -> StepResult:
+    async def attempt(
+        self, step: Step, decide: Decide, *, first: StepResult | None = None
+    ) -> StepResult:
+        """Run `step` until it works or `decide` says otherwise; `first`: its result so far."""
         while True:
-            result = await self.run_step(step)
+            result = first or await self.run_step(step)
+            first = None
             if result.status not in ("failed", "declined"):
                 return result
             choice = await decide(result)
@@ -326,13 +412,7 @@ class _Engine:
         lines: list[str] = []
         last = [time.monotonic()]
 
-        def on_line(line: str) -> None:
-            progress = line.endswith(PROGRESS)
-            clean = self.redactor(line.removesuffix(PROGRESS))
-            lines.append(clean)
-            last[0] = time.monotonic()
-            self.emit(StepOutput(step, clean, progress))
-
+        on_line = self._line_sink(step, lines, last)
         watchdog = asyncio.ensure_future(self._watch(step, last))
         try:
             outcome, elevation = await self._run_commands(step, env, on_line)
@@ -364,6 +444,79 @@ class _Engine:
         if saved and result.status == "succeeded":
             result = dataclasses.replace(result, message=f"{result.message} {saved}".strip())
         return result
+
+    def _line_sink(self, step: Step, lines: list[str], last: list[float]) -> LineSink:
+        """Redact each line, keep it in `lines`, show it under `step`; note when in `last`."""
+
+        def on_line(line: str) -> None:
+            progress = line.endswith(PROGRESS)
+            clean = self.redactor(line.removesuffix(PROGRESS))
+            lines.append(clean)
+            last[0] = time.monotonic()
+            self.emit(StepOutput(step, clean, progress))
+
+        return on_line
+
+    async def batch_at(self, index: int, satisfied: set[str], state: RunState | None) -> list[Step]:
+        """The npm steps from `index` on that can share one npm call (two or more, or none).
+
+        Each is a plain `npm install -g --prefix P PACKAGE` with the same
+        arguments and environment, ready to run: nothing skipped, blocked,
+        done before or waiting on a step that has not succeeded, and Node
+        new enough (C07).
+        """
+        batch: list[Step] = []
+        for step in self.plan.steps[index:]:
+            key = _npm_install_key(step, self.plan.npm_prefix)
+            if key is None or (batch and key != _npm_install_key(batch[0], self.plan.npm_prefix)):
+                break
+            if step.skip or step.blocked or any(n not in satisfied for n in step.needs):
+                break
+            if state is not None and state.done(step.id):
+                break
+            if step.node_min and await self._node_too_old(step, self._env_for(step)):
+                break
+            batch.append(step)
+        return batch if len(batch) > 1 else []
+
+    def _env_for(self, step: Step) -> dict[str, str]:
+        env = dict(self.env)
+        env.update(step.env)
+        return env
+
+    async def run_batch(self, steps: Sequence[Step]) -> list[StepResult] | None:
+        """One npm call for every step's package; each step's verified result, None if it failed."""
+        first = steps[0]
+        env = self._env_for(first)
+        argv = (*first.argv[:-1], *(step.argv[-1] for step in steps))
+        lines: list[str] = []
+        last = [time.monotonic()]
+
+        on_line = self._line_sink(first, lines, last)
+        names = ", ".join(self.catalog.tool(s.tool_id).name for s in steps if s.tool_id)
+        self.emit(StepOutput(first, f"One npm call installs {names}:"))
+        self.emit(StepOutput(first, f"$ {' '.join(argv)}"))
+        # Each step's own change is journaled (undo works per tool), before the call.
+        journaled = [e for step in steps for e in await self._journal(step, step.argv)]
+        watchdog = asyncio.ensure_future(self._watch(first, last))
+        try:
+            outcome = await self.runner.run(
+                argv, env=env, timeout=self.step_timeout, on_line=on_line
+            )
+        finally:
+            watchdog.cancel()
+        if self.changes is not None:
+            self.changes.after(journaled)
+        if not outcome.ok:
+            log.info("one npm call for %d steps failed: %s", len(steps), outcome.sentence())
+            return None
+        output = "\n".join(lines)
+        findings = tuple(self.catalog.diagnose(output))
+        return list(
+            await asyncio.gather(
+                *(self._verified_tool(s, env, outcome, output, findings) for s in steps)
+            )
+        )
 
     async def _run_commands(
         self, step: Step, env: dict[str, str], on_line: LineSink
@@ -479,6 +632,20 @@ async def probe_extras(runner: Runner, *, uv: bool, wsl: bool) -> dict[str, Find
         out = await runner.run(["wsl.exe", "--status"], timeout=20)
         found["wsl"] = wsl_finding(out.output, out.ok)
     return found
+
+
+def _npm_install_key(step: Step, prefix: str) -> tuple[object, ...] | None:
+    """What must match for steps to share one npm call; None if the step cannot."""
+    if step.tool_id is None or len(step.commands) != 1 or step.admin or step.path_dirs:
+        return None
+    argv = step.commands[0].argv
+    head = argv[:-1]
+    if argv[:2] != ("npm", "install") or "-g" not in head or "--prefix" not in head:
+        return None
+    at = head.index("--prefix")
+    if at + 1 >= len(head) or head[at + 1] != prefix or argv[-1].startswith("-"):
+        return None
+    return (head, step.env, step.refresh_path)
 
 
 def _groups(commands: Sequence[Command]) -> list[tuple[bool, list[Command]]]:

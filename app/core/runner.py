@@ -26,6 +26,7 @@ from typing import Any, Literal, Protocol
 import psutil
 
 from app.core.host import Host, resolve_executable
+from app.core.terminal import clean_line
 
 log = logging.getLogger("ai_cli_setup.runner")
 
@@ -35,7 +36,6 @@ Status = Literal["ok", "failed", "not-found", "timeout", "cancelled", "error"]
 LineSink = Callable[[str], None]
 PROGRESS = "\r"
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[@-Z\\-_]")
 KEEP_LINES = 4000
 KILL_GRACE = 3.0
 READ_SIZE = 16384
@@ -110,11 +110,6 @@ class Runner(Protocol):
         on_line: LineSink | None = None,
         extra_dirs: Sequence[str] = (),
     ) -> Outcome: ...
-
-
-def clean_line(text: str) -> str:
-    """Strip colour codes and other terminal controls from one line."""
-    return _ANSI.sub("", text).rstrip()
 
 
 class LineSplitter:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from app.core.runner import clean_line
+from app.core.terminal import clean_line
 
 MAX_LINES = 2000
 FLUSH_MS = 33

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
-from app.core.detect import Detection
-from app.core.install import Plan, StepResult
-from app.core.verify import Verification
+
+if TYPE_CHECKING:
+    from app.core.detect import Detection
+    from app.core.install import Plan, StepResult
+    from app.core.verify import Verification
 
 
 def build_report(

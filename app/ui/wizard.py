@@ -1,34 +1,38 @@
 """The setup wizard: its pages, the state they share, and where errors go.
 
 Pages render this state and forward what the user asks for; every piece of
-work is an awaited call on `Operations`.
+work is an awaited call on `Operations`. The window needs none of the core:
+it is built and shown first, and its operations are set once the core has
+loaded (see app/ui/app.py).
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
-from app.core.detect import Detection
-from app.core.install import Plan, StepResult
-from app.core.runstate import RunState
-from app.core.session import Session
-from app.core.verify import Verification
 from app.ui.announce import announce
-from app.ui.operations import Operations, SessionOperations
-from app.ui.pages.error import ErrorPage
-from app.ui.pages.finish import FinishPage
-from app.ui.pages.install import InstallPage
-from app.ui.pages.review import ReviewPage
-from app.ui.pages.system import SystemPage
-from app.ui.pages.tools import ToolsPage
-from app.ui.pages.verify import VerifyPage
 from app.ui.pages.welcome import WelcomePage
-from app.ui.report import build_report
 from app.ui.tasks import TaskKeeper
+
+if TYPE_CHECKING:
+    from app.core.detect import Detection
+    from app.core.install import Plan, StepResult
+    from app.core.runstate import RunState
+    from app.core.session import Session
+    from app.core.verify import Verification
+    from app.ui.operations import Operations
+    from app.ui.pages.error import ErrorPage
+    from app.ui.pages.finish import FinishPage
+    from app.ui.pages.install import InstallPage
+    from app.ui.pages.review import ReviewPage
+    from app.ui.pages.system import SystemPage
+    from app.ui.pages.tools import ToolsPage
+    from app.ui.pages.verify import VerifyPage
 
 log = logging.getLogger("ai_cli_setup.ui")
 
@@ -40,9 +44,21 @@ class SetupWizard(QWizard):
 
     detection_changed = Signal()
 
-    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+    # Built by add_pages(), after the first window when started by app/ui/app.py.
+    system_page: SystemPage
+    tools_page: ToolsPage
+    review_page: ReviewPage
+    install_page: InstallPage
+    verify_page: VerifyPage
+    finish_page: FinishPage
+    error_page: ErrorPage
+
+    def __init__(
+        self, ops: Operations | None = None, parent: QWidget | None = None, *, later: bool = False
+    ) -> None:
+        """The wizard with all its pages; with `later`, Welcome only until add_pages()."""
         super().__init__(parent)
-        self.ops = ops
+        self._ops = ops
         self.tasks = TaskKeeper()
         self.detection: Detection | None = None
         self.detection_error = ""
@@ -57,6 +73,25 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setMinimumSize(780, 560)
         self.welcome_page = WelcomePage()
+        self.setPage(WELCOME, self.welcome_page)
+        self.setStartId(WELCOME)
+        self.currentIdChanged.connect(self._on_current_id_changed)
+        if later:
+            # Stands in for the System page, so Welcome shows "Next" as it will.
+            self.setPage(SYSTEM, QWizardPage())
+        else:
+            self.add_pages()
+
+    def add_pages(self) -> None:
+        """Build the pages after Welcome; the first window is shown without them."""
+        from app.ui.pages.error import ErrorPage
+        from app.ui.pages.finish import FinishPage
+        from app.ui.pages.install import InstallPage
+        from app.ui.pages.review import ReviewPage
+        from app.ui.pages.system import SystemPage
+        from app.ui.pages.tools import ToolsPage
+        from app.ui.pages.verify import VerifyPage
+
         self.system_page = SystemPage()
         self.tools_page = ToolsPage()
         self.review_page = ReviewPage()
@@ -65,8 +100,6 @@ class SetupWizard(QWizard):
         self.finish_page = FinishPage()
         self.error_page = ErrorPage()
         pages = (
-            self.welcome_page,
-            self.system_page,
             self.tools_page,
             self.review_page,
             self.install_page,
@@ -74,14 +107,37 @@ class SetupWizard(QWizard):
             self.finish_page,
             self.error_page,
         )
-        for page_id, page in enumerate(pages):
+        for page_id, page in enumerate(pages, start=TOOLS):
             self.setPage(page_id, page)
-        self.setStartId(WELCOME)
-        self.currentIdChanged.connect(self._on_current_id_changed)
+        # Tools is there now, so Welcome keeps its "Next" while the stand-in goes.
+        stand_in = self.page(SYSTEM)
+        if stand_in is not None:
+            self.removePage(SYSTEM)
+            stand_in.deleteLater()
+        self.setPage(SYSTEM, self.system_page)
 
     @classmethod
     def for_session(cls, session: Session) -> SetupWizard:
+        from app.ui.operations import SessionOperations
+
         return cls(SessionOperations(session))
+
+    @property
+    def ops(self) -> Operations:
+        """The work pages ask for; set before the event loop runs."""
+        if self._ops is None:
+            raise RuntimeError("the wizard has no operations yet")
+        return self._ops
+
+    @ops.setter
+    def ops(self, ops: Operations) -> None:
+        self._ops = ops
+        if self.currentId() == WELCOME:
+            self.welcome_page.initializePage()  # its offer to resume needs the operations
+
+    @property
+    def has_ops(self) -> bool:
+        return self._ops is not None
 
     # -- detection -------------------------------------------------------------
 
@@ -125,6 +181,8 @@ class SetupWizard(QWizard):
         ]
 
     def report_text(self) -> str:
+        from app.ui.report import build_report
+
         return build_report(
             detection=self.detection,
             plan=self.plan,

@@ -90,7 +90,13 @@ def test_full_run_installs_for_real_and_verifies(qtbot, qloop, tmp_path, npm_cac
     wizard.next()
     install = wizard.install_page
     qtbot.waitUntil(install.isComplete, timeout=600_000)
+    # One npm call installed the three: its output is under the first, the others say so.
+    install.steps.setCurrentRow(rows["Install Claude Code"])
     assert any("added" in line for line in install.log.shown_lines())
+    install.steps.setCurrentRow(rows["Install Codex CLI"])
+    assert any(
+        "same npm call as “Install Claude Code”" in line for line in install.log.shown_lines()
+    )
     texts = [install.steps.item(i).text() for i in range(install.steps.count())]
     for name in ("Claude Code", "Gemini CLI", "Codex CLI"):
         assert texts[rows[f"Install {name}"]] == f"Install {name} — Done", texts

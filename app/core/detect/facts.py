@@ -15,10 +15,10 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import psutil
-import requests
 
 from app.core.host import Host
 from app.core.redact import Redactor
+from app.core.tls import http_client
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,7 @@ def http_reach(url: str, timeout: float, env: Mapping[str, str]) -> Reach:
     mask = Redactor(env)
     shown_proxy = mask(proxy) if proxy else None
     url_shown = mask(url)
+    requests = http_client()  # imported here, at the first HTTP call, not at start
     with requests.Session() as session:
         session.trust_env = False  # the host's environment decides, not this process's
         proxies = {urlsplit(url).scheme: proxy} if proxy else {}

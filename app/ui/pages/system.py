@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -12,9 +14,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core.detect import Finding
 from app.ui.pages.base import Page, button, text_label
 from app.ui.present import finding_icon, finding_state_text, group_title
+
+if TYPE_CHECKING:
+    from app.core.detect import Finding
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QFrame, QVBoxLayout
 
-from app.core.runstate import RunState
 from app.ui.pages.base import Page, text_label
+
+if TYPE_CHECKING:
+    from app.core.runstate import RunState
 
 
 class WelcomePage(Page):
@@ -54,6 +57,8 @@ class WelcomePage(Page):
         layout.addStretch(1)
 
     def initializePage(self) -> None:
+        if not self.setup.has_ops:
+            return  # the first window shows before the core; this runs again once it is there
         self.state = state = self.setup.ops.last_run()
         self.resume_box.setVisible(state is not None)
         self.resume.setChecked(state is not None)

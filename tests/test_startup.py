@@ -1,0 +1,105 @@
+"""What loads before the wizard's first window, and the HTTPS set-up that waits for it.
+
+Start-up time itself is measured by bench/bench_window.py, never here: these
+tests check the mechanism (which modules a start imports), not a duration.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.cli import build_parser, wizard_options
+from tests.conftest import REPO
+
+# The core, detection's HTTP stack and the subcommands load after the first window.
+NOT_BEFORE_THE_WINDOW = (
+    "asyncio",
+    "qasync",
+    "requests",
+    "truststore",
+    "psutil",
+    "app.core.session",
+    "app.core.detect",
+    "app.core.install",
+    "app.core.catalog",
+    "app.commands",
+    "app.ui.pages.install",
+    "app.ui.operations",
+)
+
+
+def loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def test_the_first_window_is_shown_before_the_core_loads():
+    loaded = loaded_after(
+        "from app.ui.app import open_window\n"
+        "app, wizard = open_window()\n"
+        "assert wizard.isVisible() and wizard.currentPage() is wizard.welcome_page\n"
+    )
+    assert "app.ui.wizard" in loaded
+    assert not {m for m in loaded if m.startswith(NOT_BEFORE_THE_WINDOW)}
+
+
+def test_the_wizard_command_line_imports_no_subcommand():
+    loaded = loaded_after(
+        "from app.cli import wizard_options\n"
+        "assert wizard_options(['--profile', 'room.toml'])['global_profile'] == 'room.toml'\n"
+    )
+    assert not {m for m in loaded if m.startswith(NOT_BEFORE_THE_WINDOW)}
+
+
+@pytest.mark.parametrize(
+    ("argv", "wizard"),
+    [
+        ([], True),
+        (["--self-test"], True),
+        (["--profile", "room.toml"], True),
+        (["--profile=room.toml", "--self-test"], True),
+        (["detect"], False),
+        (["--help"], False),
+        (["--prof", "room.toml"], False),  # an abbreviation: the whole parser decides
+        (["--profile"], False),  # a missing value: the whole parser says so
+        (["--profile", "--self-test"], False),
+        (["nonsense"], False),
+    ],
+)
+def test_only_the_wizards_own_options_skip_the_subcommands(argv, wizard):
+    options = wizard_options(argv)
+    assert (options is not None) is wizard
+    if options is not None:  # read exactly as the whole parser reads it
+        assert options == vars(build_parser().parse_args(argv))
+
+
+def test_https_uses_the_system_trust_store_from_the_first_request():
+    probe = (
+        "import ssl, truststore\n"
+        "from app.core.detect.facts import http_reach\n"
+        "before = ssl.SSLContext is truststore.SSLContext\n"
+        "http_reach('http://127.0.0.1:9/', 2.0, {})\n"
+        "print(before, ssl.SSLContext is truststore.SSLContext)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_the_command_lines_exit_codes_match_the_subcommands():
+    import app.cli
+    from app.commands import common
+
+    assert (app.cli.EXIT_FAILED, app.cli.EXIT_USAGE) == (common.EXIT_FAILED, common.EXIT_USAGE)
