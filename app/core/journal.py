@@ -9,13 +9,13 @@ says what could not be undone.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
+
+from app.core.fileio import write_atomically
 
 FILE_NAME = "journal.json"
 VERSION = 1
@@ -90,18 +90,8 @@ class Journal:
 
     def save(self) -> None:
         """Atomically: a kill at any moment leaves the old or the new file whole."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"version": VERSION, "entries": self.entries}, indent=2)
-        fd, tmp = tempfile.mkstemp(prefix=".journal-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, text)
 
 
 # --------------------------------------------------------------- files
@@ -120,16 +110,8 @@ def write_file(path: str, text: str | None) -> None:
     if text is None:
         target.unlink(missing_ok=True)
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=".ai-cli-setup-", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    if mode is not None:
-        os.chmod(tmp, mode)
-    os.replace(tmp, target)
+    write_atomically(target, text, mode=mode, newline="")
 
 
 def change_file(journal: Journal, path: str, after: str, what: str, step: str) -> None:

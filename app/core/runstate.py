@@ -8,13 +8,12 @@ anything. Written atomically after every change; secrets are redacted.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.fileio import write_atomically
 from app.core.planner import Choices
 from app.core.redact import Redactor
 
@@ -101,15 +100,5 @@ class RunState:
 
     def save(self) -> None:
         """Write the file so that a kill at any moment leaves the old or the new one whole."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         text = self.redactor(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
-        fd, tmp = tempfile.mkstemp(prefix=".run-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, text)

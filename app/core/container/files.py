@@ -26,6 +26,7 @@ from app.core.container.spec import (
     gpu_advice,
 )
 from app.core.detect import GpuFinding
+from app.core.fileio import write_atomically
 from app.core.resources import resource_path
 
 log = logging.getLogger("ai_cli_setup.container")
@@ -325,9 +326,7 @@ class FolderConflict(ContainerError):
 
 
 def _replace_file(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(temporary, path)
+    write_atomically(path, text, newline="\n")
 
 
 def create_private_file(path: Path, text: str) -> None:
