@@ -2,7 +2,7 @@
 
 Usage: wizard_install.py NPM_PREFIX. Prints "idle" on the Tools page once
 detection is done and "done" when the install page finishes; exits 0 when
-every step succeeded.
+every step succeeded or was skipped as already done.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ async def drive(wizard: SetupWizard, prefix: str) -> bool:
     await finished.wait()
     print("done", flush=True)
     return bool(wizard.results) and all(
-        r is not None and r.status == "succeeded" for r in wizard.results
+        # Prerequisites already there are skipped, with the reason; that is success too.
+        r is not None and r.status in ("succeeded", "skipped") for r in wizard.results
     )
 
 
