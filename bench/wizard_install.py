@@ -42,7 +42,8 @@ async def drive(wizard: SetupWizard, prefix: str) -> bool:
     print("done", flush=True)
     return bool(wizard.results) and all(
         # Prerequisites already there are skipped, with the reason; that is success too.
-        r is not None and r.status in ("succeeded", "skipped") for r in wizard.results
+        r is not None and r.status in ("succeeded", "skipped")
+        for r in wizard.results
     )
 
 
