@@ -138,8 +138,7 @@ class PkexecElevator:
         ]
 
     def describe(self, commands: Sequence[Sequence[str]]) -> str:
-        shown = "\n".join(f"  {shlex.join(list(argv))}" for argv in commands)
-        return f"These commands need admin rights; your system will ask once:\n{shown}"
+        return _describe("These commands need admin rights; your system will ask once:", commands)
 
     async def run(
         self,
@@ -168,6 +167,15 @@ class PkexecElevator:
         return ElevationOutcome(status, outcome.exit_code, outcome.output, outcome.sentence())
 
 
+def _describe(
+    intro: str,
+    commands: Sequence[Sequence[str]],
+    join: Callable[[list[str]], str] = shlex.join,
+) -> str:
+    """`intro`, then each command as the user would type it, indented."""
+    return "\n".join([intro, *(f"  {join(list(argv))}" for argv in commands)])
+
+
 def applescript_string(text: str) -> str:
     """`text` as an AppleScript string literal: backslashes and double quotes escaped."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -187,8 +195,9 @@ class OsascriptElevator:
         return ["/usr/bin/osascript", "-e", script]
 
     def describe(self, commands: Sequence[Sequence[str]]) -> str:
-        shown = "\n".join(f"  {shlex.join(list(argv))}" for argv in commands)
-        return f"These commands need admin rights; macOS will ask for your password once:\n{shown}"
+        return _describe(
+            "These commands need admin rights; macOS will ask for your password once:", commands
+        )
 
     async def run(
         self,
@@ -294,8 +303,11 @@ class RunasElevator:
         return comspec, subprocess.list2cmdline(["/d", "/c", script_path])
 
     def describe(self, commands: Sequence[Sequence[str]]) -> str:
-        shown = "\n".join(f"  {subprocess.list2cmdline(list(argv))}" for argv in commands)
-        return f"These commands need admin rights; Windows will ask once:\n{shown}"
+        return _describe(
+            "These commands need admin rights; Windows will ask once:",
+            commands,
+            join=subprocess.list2cmdline,
+        )
 
     async def run(
         self,
@@ -341,8 +353,8 @@ class DirectElevator:
         self.runner = runner
 
     def describe(self, commands: Sequence[Sequence[str]]) -> str:
-        shown = "\n".join(f"  {shlex.join(list(argv))}" for argv in commands)
-        return f"These commands need admin rights, which the wizard already has:\n{shown}"
+        intro = "These commands need admin rights, which the wizard already has:"
+        return _describe(intro, commands)
 
     async def run(
         self,
