@@ -68,8 +68,10 @@ def test_a_command_several_probes_need_runs_once(run_async):
     runner = ScriptedRunner(linux_host())
     runner.on("npm", "prefix", "-g", output="/usr/local\n")
     run_async(detect(runner, default_catalog(), FakeFacts()))
-    # node, each tool and resources all read the global prefix.
+    # node, each tool and resources all read the global prefix: npm here is
+    # too old for the combined `npm config get`, so it is asked once alone.
     assert runner.calls.count(("npm", "prefix", "-g")) == 1
+    assert runner.calls.count(("npm", "config", "get", "prefix", "registry", "npm-version")) == 1
 
 
 def test_a_probe_that_crashes_becomes_an_unknown_finding(run_async):

@@ -60,3 +60,12 @@ def test_detection_survives_every_command_printing_garbage(text, code):
     for key, finding in detection.by_key().items():
         assert finding.evidence, key
         assert "could not be checked" not in finding.summary, (key, finding.summary)
+
+
+def test_npm_settings_reads_key_value_lines_and_drops_unknown_keys():
+    text = "npm warn config x\nprefix=C:\\Users\\u\\AppData\\Roaming\\npm\r\nregistry=https://r/\nnpm-version=undefined\n"
+    assert parse.npm_settings(text) == {
+        "prefix": "C:\\Users\\u\\AppData\\Roaming\\npm",
+        "registry": "https://r/",
+    }
+    assert parse.npm_settings("/usr\n") == {}

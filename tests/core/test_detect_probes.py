@@ -1,5 +1,6 @@
 """Each probe against scripted answers taken from real machines."""
 
+import asyncio
 import http.server
 import threading
 from typing import ClassVar
@@ -7,6 +8,7 @@ from typing import ClassVar
 import pytest
 
 from app.core.catalog import default_catalog
+from app.core.detect import detect
 from app.core.detect.facts import GpuReading, NvmlReading, Reach, http_reach, proxy_for
 from app.core.detect.probes import (
     ProbeContext,
@@ -174,6 +176,69 @@ def test_node_prefix_not_writable_is_said(run_async):
     assert "not writable" in finding.summary
     facts = FakeFacts(writable_paths={"/usr/local/lib/node_modules"})
     assert run_probe(run_async, probe_node, runner, facts).prefix_writable is True
+
+
+NPM_TOGETHER = ("npm", "config", "get", "prefix", "registry", "npm-version")
+
+
+def test_one_npm_call_answers_every_probe_that_asks_npm(run_async):
+    runner = ScriptedRunner(linux_host())
+    runner.on("node", "--version", output="v22.11.0\n")
+    runner.on(
+        *NPM_TOGETHER,
+        output="npm warn config something odd\nprefix=/opt/npm\n"
+        "registry=https://npm.example.corp/\nnpm-version=11.4.2\n",
+    )
+    facts = FakeFacts(
+        reachable={"https://npm.example.corp/": Reach("https://npm.example.corp/", True, 200)}
+    )
+    detection = run_async(detect(runner, default_catalog(), facts))
+    assert (detection.node.npm_version, detection.node.npm_prefix) == ("11.4.2", "/opt/npm")
+    assert detection.resources.disk_path == "/opt/npm"
+    assert detection.reach["npm-registry"].url == "https://npm.example.corp/"
+    npm_calls = [argv for argv in runner.calls if argv[0] == "npm"]
+    assert npm_calls == [NPM_TOGETHER]
+
+
+def test_an_npm_without_a_setting_is_asked_for_it_alone(run_async):
+    # npm 6 knows no `npm-version` setting; a recording made before the
+    # combined call was asked has none of it.
+    runner = ScriptedRunner(linux_host())
+    runner.on("node", "--version", output="v20.20.2\n")
+    runner.on(
+        *NPM_TOGETHER,
+        output="prefix=/usr/local\nregistry=https://registry.npmjs.org/\nnpm-version=undefined\n",
+    )
+    runner.on("npm", "--version", output="6.14.18\n")
+    finding = run_probe(run_async, probe_node, runner, FakeFacts())
+    assert (finding.npm_version, finding.npm_prefix) == ("6.14.18", "/usr/local")
+    assert ("npm", "prefix", "-g") not in runner.calls
+    assert [e.argv for e in finding.evidence[:3]] == [
+        ("node", "--version"),
+        ("npm", "--version"),
+        NPM_TOGETHER,
+    ]
+
+
+def test_reach_checks_the_public_registry_while_npm_starts(run_async):
+    gate = asyncio.Event()
+    runner = ScriptedRunner(linux_host())
+    runner.on(
+        *NPM_TOGETHER, output="prefix=/usr\nregistry=https://registry.npmjs.org/\n", gate=gate
+    )
+    asked: list[str] = []
+
+    class Facts(FakeFacts):
+        async def reach(self, url, timeout):
+            asked.append(url)
+            gate.set()  # npm answers only once the registry was asked
+            return Reach(url, True, 200)
+
+    probe = reach_probe("npm registry", None)
+    ctx = ProbeContext(runner, Facts(), default_catalog())
+    # Asked one after the other, npm would wait for a check that never starts.
+    finding = run_async(asyncio.wait_for(probe(ctx), 10))
+    assert finding.present and asked == ["https://registry.npmjs.org/"]
 
 
 @pytest.mark.parametrize(

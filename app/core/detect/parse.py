@@ -33,6 +33,12 @@ def bare_version(text: str) -> str | None:
     return first_match(r"^\s*v?(\d+\.\d+\.\d+)\s*$", text)
 
 
+def npm_settings(text: str) -> dict[str, str]:
+    """`npm config get a b` prints `a=value` lines; npm says "undefined" for a key it lacks."""
+    found = re.findall(r"^([a-z][a-z-]*)=(.*?)\s*$", text, flags=re.MULTILINE)
+    return {key: value for key, value in found if value not in ("", "undefined", "null")}
+
+
 def git_version(text: str) -> str | None:
     return first_match(r"^\s*(?:git version )?(\d+\.\d+(?:\.\d+)?)", text)
 

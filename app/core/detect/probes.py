@@ -103,10 +103,40 @@ def _not_found(name: str, out: Outcome) -> str:
     return f"{name} is not installed"
 
 
+def _distinct(*outcomes: Outcome) -> list[Outcome]:
+    """Each run once, in order: several answers can come from one command."""
+    return list({id(out): out for out in outcomes}.values())
+
+
 def last_line(out: Outcome) -> str | None:
     """The last non-empty line of a successful command (npm prefix -g, brew --prefix)."""
     lines = [line.strip() for line in out.output.splitlines() if line.strip()]
     return lines[-1] if out.ok and lines else None
+
+
+# npm answers all three in one call (npm 7 and later): each separate `npm`
+# call costs a Node.js start-up (~0.2 s of CPU), and detection runs many probes
+# at once on machines with few cores.
+NPM_SETTINGS = ("npm", "config", "get", "prefix", "registry", "npm-version")
+_NPM_ONE_BY_ONE = {
+    "prefix": ("npm", "prefix", "-g"),
+    "registry": ("npm", "config", "get", "registry"),
+    "npm-version": ("npm", "--version"),
+}
+
+
+async def npm_setting(ctx: ProbeContext, key: str) -> tuple[str | None, Outcome]:
+    """One of npm's settings, and the run it came from.
+
+    Every probe shares one `npm config get`; an npm too old for it, or a
+    recording made before it was asked, answers with the one-key command.
+    """
+    together = await ctx.run(*NPM_SETTINGS)
+    value = parse.npm_settings(together.output).get(key) if together.ok else None
+    if value:
+        return value, together
+    alone = await ctx.run(*_NPM_ONE_BY_ONE[key])
+    return last_line(alone), alone
 
 
 def short_error(error: str) -> str:
@@ -298,18 +328,19 @@ async def probe_brew(ctx: ProbeContext) -> ToolFinding:
 
 
 async def probe_node(ctx: ProbeContext) -> NodeFinding:
-    node, npm, prefix_out = await asyncio.gather(
-        ctx.run("node", "--version"), ctx.run("npm", "--version"), ctx.run("npm", "prefix", "-g")
+    node, (npm_said, npm), (prefix, prefix_out) = await asyncio.gather(
+        ctx.run("node", "--version"),
+        npm_setting(ctx, "npm-version"),
+        npm_setting(ctx, "prefix"),
     )
     host = ctx.host
     version = _version_of(node, parse.node_version)
-    npm_version = _version_of(npm, parse.bare_version)
-    prefix = last_line(prefix_out)
+    npm_version = parse.bare_version(npm_said or "")
     writable = False
     if prefix:
         target = prefix if host.is_windows else host.join(prefix, "lib", "node_modules")
         writable = ctx.facts.writable(target)
-    evidence = [Evidence.of(node), Evidence.of(npm), Evidence.of(prefix_out)]
+    evidence = [Evidence.of(out) for out in _distinct(node, npm, prefix_out)]
     if prefix:
         evidence.append(Evidence.fact(f"writable {prefix}", writable))
     if version:
@@ -364,10 +395,9 @@ async def probe_git(ctx: ProbeContext) -> ToolFinding:
 def tool_probe(tool_id: str) -> ProbeFn:
     async def probe(ctx: ProbeContext) -> ToolFinding:
         tool = ctx.catalog.tool(tool_id)
-        out, prefix_out = await asyncio.gather(
-            ctx.run(tool.command, "--version"), ctx.run("npm", "prefix", "-g")
+        out, (prefix, _) = await asyncio.gather(
+            ctx.run(tool.command, "--version"), npm_setting(ctx, "prefix")
         )
-        prefix = last_line(prefix_out)
         evidence = [Evidence.of(out)]
         on_path = True
         if out.status == "not-found":
@@ -819,8 +849,8 @@ def _gib(value: int | None) -> str:
 
 
 async def probe_resources(ctx: ProbeContext) -> ResourcesFinding:
-    prefix_out = await ctx.run("npm", "prefix", "-g")
-    target = last_line(prefix_out) or ctx.host.home
+    prefix, prefix_out = await npm_setting(ctx, "prefix")
+    target = prefix or ctx.host.home
     memory = ctx.facts.memory_total()
     free = ctx.facts.disk_free(target) if target else None
     summary = f"{_gib(memory)} memory; {_gib(free)} free disk at {target}"
@@ -849,11 +879,19 @@ def reach_probe(label: str, url: str | None) -> ProbeFn:
         evidence: list[Evidence] = []
         target = url
         if target is None:
-            config = await ctx.run("npm", "config", "get", "registry")
+            # Most machines use the public registry: ask it while npm starts.
+            guess = asyncio.ensure_future(ctx.facts.reach(DEFAULT_REGISTRY, REACH_TIMEOUT))
+            value, config = await npm_setting(ctx, "registry")
             evidence.append(Evidence.of(config))
-            value = last_line(config) or ""
+            value = value or ""
             target = value if value.startswith("http") else DEFAULT_REGISTRY
-        result = await ctx.facts.reach(target, REACH_TIMEOUT)
+            if target.rstrip("/") == DEFAULT_REGISTRY.rstrip("/"):
+                result = await guess
+            else:
+                guess.cancel()
+                result = await ctx.facts.reach(target, REACH_TIMEOUT)
+        else:
+            result = await ctx.facts.reach(target, REACH_TIMEOUT)
         # A registry or proxy URL can carry a password: findings show neither.
         mask = Redactor(ctx.host.env)
         target = mask(target)
