@@ -303,6 +303,9 @@ class Tool(_Item):
     verify: tuple[str, ...] = ()
     docs: str = ""
     min_version: str = ""  # older releases are flagged as outdated by verification
+    # Variables for the version command only: settings that skip work a
+    # version check does not need (Gemini CLI restarting itself, say).
+    version_env: Mapping[str, str] = field(default_factory=dict)
 
     kind = "ai-cli"
 
@@ -543,6 +546,15 @@ class _Reader:
             raise self.fail(key, f"{value!r} is not one of {', '.join(allowed)}")
         return value
 
+    def variables(self, key: str, raw: object) -> dict[str, str]:
+        """Environment variables: NAME = "value", never PATH (the runner owns it)."""
+        if not isinstance(raw, dict):
+            raise self.fail(key, 'expected a table of NAME = "value"')
+        for name in raw:
+            if not re.fullmatch(r"[A-Z][A-Z0-9_]*", name) or name == "PATH":
+                raise self.fail(f"{key}.{name}", "not an environment variable name this may set")
+        return {name: self.text(f"{key}.{name}", value) for name, value in raw.items()}
+
     def per_os(self, key: str, raw: object, *, lists: bool = True) -> dict[str, Any]:
         table = self.table(key, raw, set(), set(OS_NAMES))
         if lists:
@@ -692,10 +704,11 @@ def _common(r: _Reader, key: str, data: dict[str, Any], item_id: str) -> dict[st
 
 
 def _tool(r: _Reader, key: str, raw: object, tool_id: str) -> Tool:
-    data = r.table(key, raw, _TOOL_REQUIRED, _COMMON_OPTIONAL | {"min_version"})
+    data = r.table(key, raw, _TOOL_REQUIRED, _COMMON_OPTIONAL | {"min_version", "version_env"})
     plain: dict[str, Any] = {name: r.text(f"{key}.{name}", data[name]) for name in _TOOL_REQUIRED}
     plain["version_pattern"] = r.regex(f"{key}.version_pattern", data["version_pattern"])
     plain["min_version"] = r.text(f"{key}.min_version", data.get("min_version", ""), empty=True)
+    plain["version_env"] = r.variables(f"{key}.version_env", data.get("version_env", {}))
     return Tool(id=tool_id, **plain, **_common(r, key, data, tool_id))
 
 

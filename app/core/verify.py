@@ -272,6 +272,6 @@ async def _version(
     node = resolve_executable("node", _with_path(host, dirs)) or resolve_executable("node", host)
     if node:
         front.append(_dirname(host, node))
-    env = _with_path(host, [*front, *dirs]).env
+    env = {**_with_path(host, [*front, *dirs]).env, **tool.version_env}
     out = await runner.run([exe, *tool.version_args], env=env, timeout=VERIFY_TIMEOUT)
     return out, (tool.parse_version(out.output) if out.ok else None)

@@ -336,6 +336,12 @@ def edit(folder, name, old, new):
     [
         ("prerequisites.toml", 'id = "git.winget"\n', 'id = "git.winget"\nsudo = true\n',
          "prerequisites.git.install[0].sudo", "unknown key"),
+        ("tools.toml", 'GEMINI_CLI_NO_RELAUNCH = "true"', 'PATH = "/tmp/evil"',
+         "tools.gemini-cli.version_env.PATH", "not an environment variable name"),
+        ("tools.toml", 'GEMINI_CLI_NO_RELAUNCH = "true"', 'gemini_cli_no_relaunch = "true"',
+         "tools.gemini-cli.version_env.gemini_cli_no_relaunch", "not an environment variable"),
+        ("tools.toml", 'GEMINI_CLI_NO_RELAUNCH = "true"', "GEMINI_CLI_NO_RELAUNCH = 1",
+         "tools.gemini-cli.version_env.GEMINI_CLI_NO_RELAUNCH", ""),
         ("prerequisites.toml", 'manager = "winget", packages = ["Git.Git"]',
          'manager = "chocolatey", packages = ["git"]',
          "prerequisites.git.install[0].actions[0].manager", "'chocolatey' is not one of"),

@@ -614,3 +614,23 @@ def test_garbled_podman_info_makes_a_one_line_summary(run_async):
     finding = run_probe(run_async, probe_podman, runner)
     assert finding.state == "error"
     assert len(finding.summary) < 200 and "\n" not in finding.summary
+
+
+def test_a_tools_version_probe_gets_its_own_settings(run_async, tmp_path):
+    import sys
+
+    from app.core.runner import ProcessRunner
+
+    seen = tmp_path / "seen"
+    gemini = tmp_path / "bin" / "gemini"
+    gemini.parent.mkdir()
+    gemini.write_text(
+        f"#!{sys.executable}\nimport os\n"
+        f"open({str(seen)!r}, 'w').write(os.environ.get('GEMINI_CLI_NO_RELAUNCH', '-'))\n"
+        "print('0.61.0')\n"
+    )
+    gemini.chmod(0o755)
+    host = Host(system="linux", env={"PATH": str(gemini.parent)}, home=str(tmp_path))
+    finding = run_probe(run_async, tool_probe("gemini-cli"), ProcessRunner(host))
+    assert (finding.present, finding.version) == (True, "0.61.0")
+    assert seen.read_text() == "true"

@@ -215,3 +215,20 @@ def test_c02_on_the_recorded_windows_machine(tmp_path, run_async):
     assert registry.values["Path"][0].endswith(";" + npm_dir)
     (item,) = run_async(session.verify(["claude-code"]))
     assert (item.status, item.path_origin) == ("ok", "registry")
+
+
+def test_the_version_check_runs_with_the_tools_own_settings(isolated_home, tmp_path, run_async):
+    # Gemini CLI restarts itself with a bigger heap unless told not to; its
+    # version check does not need that, and it halves the time it takes.
+    assert default_catalog().tool("gemini-cli").version_env == {"GEMINI_CLI_NO_RELAUNCH": "true"}
+    seen = tmp_path / "seen"
+    gemini = script(
+        tmp_path / "bin" / "gemini",
+        f"import os\nopen({str(seen)!r}, 'w').write(os.environ.get('GEMINI_CLI_NO_RELAUNCH', '-'))\n"
+        "print('0.61.0')",
+    )
+    host = Host(system="linux", env={"PATH": str(gemini.parent)}, home=str(isolated_home))
+    item = run_async(verify_tool(ProcessRunner(host), default_catalog(), "gemini-cli"))
+    assert (item.status, item.version) == ("ok", "0.61.0")
+    assert seen.read_text() == "true"
+    assert "GEMINI_CLI_NO_RELAUNCH" not in host.env  # only that command's environment

@@ -11,7 +11,7 @@ import asyncio
 import ntpath
 import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from app.core.catalog import Catalog
@@ -49,7 +49,9 @@ class ProbeContext:
     facts: Facts
     catalog: Catalog
     command_timeout: float = COMMAND_TIMEOUT
-    _runs: dict[tuple[str, ...], asyncio.Task[Outcome]] = field(default_factory=dict)
+    _runs: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], asyncio.Task[Outcome]] = field(
+        default_factory=dict
+    )
     # Commands started and not yet finished, for the "timed out" evidence.
     pending: set[tuple[str, ...]] = field(default_factory=set)
 
@@ -61,12 +63,15 @@ class ProbeContext:
         """A view for one probe: same shared runs, its own pending list."""
         return ProbeContext(self.runner, self.facts, self.catalog, self.command_timeout, self._runs)
 
-    async def run(self, *argv: str) -> Outcome:
-        task = self._runs.get(argv)
+    async def run(self, *argv: str, env: Mapping[str, str] | None = None) -> Outcome:
+        """`argv`'s outcome; `env` adds variables to the host's for this command."""
+        key = (argv, tuple(sorted((env or {}).items())))
+        task = self._runs.get(key)
         if task is None:
-            coro = self.runner.run(list(argv), timeout=self.command_timeout)
+            run_env = {**self.host.env, **env} if env else None
+            coro = self.runner.run(list(argv), env=run_env, timeout=self.command_timeout)
             task = asyncio.ensure_future(coro)
-            self._runs[argv] = task
+            self._runs[key] = task
         self.pending.add(argv)
         outcome = await asyncio.shield(task)
         # Not in a `finally`: a probe cancelled for taking too long keeps
@@ -396,7 +401,8 @@ def tool_probe(tool_id: str) -> ProbeFn:
     async def probe(ctx: ProbeContext) -> ToolFinding:
         tool = ctx.catalog.tool(tool_id)
         out, (prefix, _) = await asyncio.gather(
-            ctx.run(tool.command, "--version"), npm_setting(ctx, "prefix")
+            ctx.run(tool.command, *tool.version_args, env=tool.version_env),
+            npm_setting(ctx, "prefix"),
         )
         evidence = [Evidence.of(out)]
         on_path = True
@@ -404,7 +410,8 @@ def tool_probe(tool_id: str) -> ProbeFn:
             # Installed, but into a folder PATH does not name (C01, C02, C22)?
             hidden = _off_path(ctx, tool.command, prefix)
             if hidden is not None:
-                out, on_path = await ctx.run(hidden, "--version"), False
+                out = await ctx.run(hidden, *tool.version_args, env=tool.version_env)
+                on_path = False
                 evidence.append(Evidence.of(out))
         version = tool.parse_version(out.output) if out.ok else None
         present = out.status not in ("not-found", "timeout", "error")
