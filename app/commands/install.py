@@ -28,7 +28,7 @@ from app.core.install import (
     StepStarted,
 )
 from app.core.logs import current_log_path
-from app.core.planner import Choices, render_plan
+from app.core.planner import Choices, findings_needed, render_plan
 from app.core.session import Session
 
 NAME = "install"
@@ -121,7 +121,7 @@ def _choices(session: Session, args: argparse.Namespace) -> Choices:
 
 async def run(session: Session, args: argparse.Namespace) -> int:
     choices = _choices(session, args)
-    detection = await session.detect()
+    detection = await session.detect(only=findings_needed(choices))
     await session.detect_extras(choices)
     plan = session.plan(choices.tools, choices.npm_prefix, choices)
     for line in render_plan(plan, detection.os_name):

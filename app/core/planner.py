@@ -328,6 +328,18 @@ def default_npm_prefix(host: Host, node: NodeFinding, manager: str | None) -> tu
     return host.default_user_npm_prefix(), True  # a distribution's Node.js lives in /usr
 
 
+# What build_plan reads from Detection, by probe key or group: an install of
+# tools alone need not wait for the container runtimes, the GPU or the network.
+_TOOL_FINDINGS = frozenset(
+    {"os", "node", "git", "resources", "tools", "package_managers", "node_managers"}
+)
+
+
+def findings_needed(choices: Choices) -> frozenset[str] | None:
+    """The detection probes a plan for `choices` rests on; None for all of them."""
+    return None if choices.container_runtime else _TOOL_FINDINGS
+
+
 def build_plan(
     catalog: Catalog,
     host: Host,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,8 +65,9 @@ class Session:
     def host(self) -> Host:
         return self.runner.host
 
-    async def detect(self) -> Detection:
-        self.detection = await detect(self.runner, self.catalog, self.facts)
+    async def detect(self, only: Collection[str] | None = None) -> Detection:
+        """What is on this machine; `only` limits it to some probes (see `detect`)."""
+        self.detection = await detect(self.runner, self.catalog, self.facts, only=only)
         return self.detection
 
     def default_prefix(self) -> str:

@@ -2,6 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from app.core.catalog import default_catalog
 from app.core.detect import detect
@@ -85,3 +86,35 @@ def test_a_probe_that_crashes_becomes_an_unknown_finding(run_async):
     assert detection.resources.present is False
     assert "psutil exploded" in detection.resources.evidence[0].excerpt
     assert detection.node.summary == "Node.js is not installed"
+
+
+def test_a_plan_of_tools_alone_waits_for_no_runtime_gpu_or_network(run_async):
+    from app.core.planner import Choices, findings_needed
+
+    class Counting(FakeFacts):
+        reached: ClassVar[list[str]] = []
+
+        async def reach(self, url, timeout):
+            self.reached.append(url)
+            return await super().reach(url, timeout)
+
+    runner = ScriptedRunner(linux_host())
+    runner.on("node", "--version", output="v22.11.0\n")
+    only = findings_needed(Choices(("claude-code", "codex-cli")))
+    detection = run_async(detect(runner, default_catalog(), Counting(), only=only))
+    programs = {argv[0] for argv in runner.calls}
+    assert {"node", "npm", "git", "claude", "codex"} <= programs
+    assert not programs & {"docker", "podman", "nvidia-smi", "lspci"}
+    assert Counting.reached == []
+    assert detection.node.version == "22.11.0"
+    assert detection.docker.unknown and "not checked" in detection.docker.summary
+    assert (
+        set(detection.timings) == {key for key in detection.timings if key.split(".")[0] in only}
+        and "podman" not in detection.timings
+    )
+
+    # A container runtime in the plan needs them all.
+    runner = ScriptedRunner(linux_host())
+    assert findings_needed(Choices(("claude-code",), container_runtime="podman")) is None
+    run_async(detect(runner, default_catalog(), FakeFacts(), only=None))
+    assert {"docker", "podman"} <= {argv[0] for argv in runner.calls}

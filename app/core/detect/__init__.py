@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
 from typing import Any
 
 from app.core.catalog import Catalog
@@ -111,25 +112,33 @@ async def detect(
     *,
     probe_timeout: float = PROBE_TIMEOUT,
     command_timeout: float | None = None,
+    only: Collection[str] | None = None,
 ) -> Detection:
     """Run every probe at once and gather the findings.
 
     `facts` answers questions that need no command (memory, disk, HTTP);
-    without it those findings say "not checked".
+    without it those findings say "not checked". `only` names the probes to
+    run, by key ("node") or group ("tools"); the others say "not checked".
     """
     host = runner.host
     ctx = ProbeContext(
         runner, facts or NoFacts(), catalog, command_timeout or min(15.0, probe_timeout)
     )
     probes = all_probes(catalog, host)
+    asked = [p for p in probes if only is None or p.key in only or p.key.split(".")[0] in only]
     try:
         results = await asyncio.gather(
-            *(_timed(probe, ctx.for_probe(), probe_timeout) for probe in probes)
+            *(_timed(probe, ctx.for_probe(), probe_timeout) for probe in asked)
         )
     finally:
         ctx.cancel()
-    found = {probe.key: finding for probe, (finding, _) in zip(probes, results, strict=True)}
-    timings = {probe.key: took for probe, (_, took) in zip(probes, results, strict=True)}
+    found = {probe.key: finding for probe, (finding, _) in zip(asked, results, strict=True)}
+    timings = {probe.key: took for probe, (_, took) in zip(asked, results, strict=True)}
+    for probe in probes:
+        if probe.key not in found:
+            summary = f"{probe.name}: not checked (not needed for this)"
+            evidence = (Evidence(("(probe)", probe.key), None, "not asked", "not-checked"),)
+            found[probe.key] = _unknown(probe, summary, evidence)
     groups: dict[str, dict[str, Any]] = {
         "tools": {},
         "package_managers": {},

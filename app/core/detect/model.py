@@ -57,11 +57,11 @@ class Finding:
 
     @property
     def unknown(self) -> bool:
-        """Its probe timed out or crashed: neither present nor absent is known."""
+        """Its probe timed out, crashed or was not run: neither present nor absent is known."""
         return (
             not self.present
             and bool(self.evidence)
-            and all(item.status in ("timeout", "error") for item in self.evidence)
+            and all(item.status in ("timeout", "error", "not-checked") for item in self.evidence)
         )
 
     @property
