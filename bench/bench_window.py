@@ -12,7 +12,16 @@ import sys
 import tempfile
 from typing import Any
 
-from benchlib import PYTHON, REPO, WINDOW_SHOWN, interleaved_medians, offscreen_env, print_rows, row
+from benchlib import (
+    PYTHON,
+    REPO,
+    WINDOW_SHOWN,
+    compile_app,
+    interleaved_medians,
+    offscreen_env,
+    print_rows,
+    row,
+)
 
 # FIXME(startup): the wizard paints its first window 1.1-1.4x after a bare QWizard
 # (target 1.3x; it was 1.9-4.7x). Nothing of the core loads before it now; what is
@@ -22,6 +31,7 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 
 
 def measure() -> list[dict[str, Any]]:
+    compile_app()
     with tempfile.TemporaryDirectory(prefix="bench-window-") as home:
         env = offscreen_env(AI_CLI_SETUP_HOME=home)
         medians = interleaved_medians(
