@@ -132,13 +132,16 @@ async def detect(
         )
     finally:
         ctx.cancel()
-    found = {probe.key: finding for probe, (finding, _) in zip(asked, results, strict=True)}
-    timings = {probe.key: took for probe, (_, took) in zip(asked, results, strict=True)}
-    for probe in probes:
-        if probe.key not in found:
+    made = {probe.key: result for probe, result in zip(asked, results, strict=True)}
+    found: dict[str, Finding] = {}
+    for probe in probes:  # in the order findings are shown
+        if probe.key in made:
+            found[probe.key] = made[probe.key][0]
+        else:
             summary = f"{probe.name}: not checked (not needed for this)"
             evidence = (Evidence(("(probe)", probe.key), None, "not asked", "not-checked"),)
             found[probe.key] = _unknown(probe, summary, evidence)
+    timings = {key: took for key, (_, took) in made.items()}
     groups: dict[str, dict[str, Any]] = {
         "tools": {},
         "package_managers": {},
