@@ -4,9 +4,11 @@ Both go into a fresh temporary prefix each run and share one warm npm cache
 (filled by a first, untimed install), so the registry's speed counts the same
 for both; the npm settings the app passes (no fund, audit or update notice)
 are given to the raw command too. The app runs `python -m app install --yes`,
-which detects, runs one npm call per tool and verifies each tool; raw npm
-installs all three packages in one call. A third side, raw npm with one call
-per package, shows how much of the gap is that design rather than the app.
+which detects what its plan needs, installs the three packages with one npm
+call and runs each tool's version command to verify it; raw npm installs them
+in one call and checks nothing. Two more sides show where the gap comes from:
+raw npm followed by the same version checks (like for like), and raw npm
+with one call per package.
 """
 
 from __future__ import annotations
@@ -35,11 +37,34 @@ NPM_SETTINGS = {
 }
 
 
-def packages() -> list[str]:
+def _tools() -> list[Any]:
     sys.path.insert(0, str(REPO))
     from app.core.catalog import default_catalog
 
-    return [tool.npm_package for tool in default_catalog().tools.values()]
+    return list(default_catalog().tools.values())
+
+
+def packages() -> list[str]:
+    return [tool.npm_package for tool in _tools()]
+
+
+def _checked(prefix: Path, env: dict[str, str]) -> float:
+    """Each tool's version command from `prefix`, all at once, as the app's verification runs."""
+    started = time.perf_counter()
+    running = [
+        subprocess.Popen(
+            [str(prefix / "bin" / tool.command), *tool.version_args],
+            env={**env, **tool.version_env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        for tool in _tools()
+    ]
+    codes = [process.wait(timeout=120) for process in running]
+    if any(codes):
+        raise RuntimeError(f"a version check failed in {prefix}: exit codes {codes}")
+    return time.perf_counter() - started
 
 
 def _timed(argv: list[str], env: dict[str, str]) -> float:
@@ -87,17 +112,23 @@ def measure() -> list[dict[str, Any]]:
             return _timed(argv, env)
 
         raw(root / "warm-up")  # fills the cache; not timed
-        samples: dict[str, list[float]] = {"raw": [], "each": [], "app": []}
+        samples: dict[str, list[float]] = {"raw": [], "checked": [], "each": [], "app": []}
         for n in range(REPEATS):
             samples["raw"].append(raw(root / f"raw-{n}"))
+            samples["checked"].append(samples["raw"][-1] + _checked(root / f"raw-{n}", env))
             samples["each"].append(raw_each(root / f"each-{n}"))
             samples["app"].append(app(root / f"app-{n}"))
-    raw_s, each_s, app_s = (statistics.median(samples[k]) for k in ("raw", "each", "app"))
+    raw_s, checked_s, each_s, app_s = (
+        statistics.median(samples[k]) for k in ("raw", "checked", "each", "app")
+    )
     return [
         row("install", "raw npm install -g, 3 packages in one call, warm cache", raw_s, "s"),
+        row("install", "the same, then each tool's version command (at once)", checked_s, "s"),
         row("install", "raw npm install -g, one call per package, warm cache", each_s, "s"),
         row("install", "ai-cli-setup install --yes, warm cache", app_s, "s"),
         row("install", "app / raw npm (one call)", app_s / raw_s, "x", "<= 1.05"),
+        # Like for like: the app verifies what it installed; raw npm does not.
+        row("install", "app / raw npm and the version checks", app_s / checked_s, "x"),
         row("install", "app / raw npm (one call per package)", app_s / each_s, "x"),
     ]
 
