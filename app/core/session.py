@@ -49,11 +49,10 @@ class Session:
     env_source: EnvironmentSource | None = field(default=None)
 
     @classmethod
-    def for_this_machine(cls, host: Host | None = None) -> Session:
+    def for_this_machine(cls, host: Host | None = None, catalog: Catalog | None = None) -> Session:
         host = host or Host.current()
-        return cls(
-            ProcessRunner(host), default_catalog(), Paths.from_env(host.env), facts=LiveFacts(host)
-        )
+        catalog = catalog or default_catalog()
+        return cls(ProcessRunner(host), catalog, Paths.from_env(host.env), facts=LiveFacts(host))
 
     @classmethod
     def from_recording(cls, path: str | Path) -> Session:
