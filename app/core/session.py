@@ -15,6 +15,7 @@ from pathlib import Path
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
+from app.core.diskspace import DiskShortfall, disk_shortfall
 from app.core.elevation import Elevator, elevator_for
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
@@ -107,20 +108,16 @@ class Session:
             return plan
         return apply_profile(plan, self.profile, self.catalog, self.detection)
 
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        """Too little free disk for `plan` at its npm folder, as far as this session knows."""
+        # A recorded machine's folders are measured in its recording, not on this disk.
+        measure = self.facts.disk_free if self.facts and not self.host.is_recorded else None
+        return disk_shortfall(plan, self.detection, measure)
+
     def disk_warning(self, plan: Plan) -> str:
         """A sentence when the npm folder's disk looks too small for the plan, else ""."""
-        if self.facts is None or self.host.is_recorded or not plan.download_mb:
-            return ""
-        free = self.facts.disk_free(plan.npm_prefix)
-        # npm unpacks to about twice what it downloads.
-        need = plan.download_mb * 2 * 1024 * 1024
-        if free is None or free >= need:
-            return ""
-        return (
-            f"Only {free / 1024 / 1024:.0f} MB free at {plan.npm_prefix}; the plan downloads "
-            f"about {plan.download_mb} MB and needs about {need // 1024 // 1024} MB once "
-            "unpacked. Free some space or choose another npm folder."
-        )
+        shortfall = self.disk_shortfall(plan)
+        return shortfall.sentence() if shortfall else ""
 
     def isolated_spec(
         self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO

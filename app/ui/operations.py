@@ -14,6 +14,7 @@ from typing import Protocol
 from app.core import container
 from app.core.catalog import Catalog
 from app.core.detect import Detection, Override
+from app.core.diskspace import DiskShortfall
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport
 from app.core.logs import current_log_path
@@ -46,6 +47,10 @@ class Operations(Protocol):
         self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
     ) -> Plan:
         """The steps; with `container_folder`, the runtime and the image build join them."""
+        ...
+
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        """Too little free disk for `plan`: how much is needed and free, and where."""
         ...
 
     def default_container_folder(self) -> Path: ...
@@ -139,6 +144,9 @@ class SessionOperations:
         # FIXME(ui): the runtime follows the default scenario's recommendation, not the
         # scenario chosen on the Tools page (they agree on every system today).
         return self.session.plan_isolated(tool_ids, prefix, container_folder)
+
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        return self.session.disk_shortfall(plan)
 
     def default_container_folder(self) -> Path:
         return Path(self.host.home or ".") / "ai-cli-container"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from app.core.catalog import Catalog, Signature, default_catalog
 from app.core.container import build_step, default_settings, make_spec
-from app.core.detect import Detection, detect
+from app.core.detect import Detection, Facts, detect
+from app.core.diskspace import DiskShortfall, disk_shortfall
 from app.core.host import Host
 from app.core.install import (
     Decide,
@@ -58,6 +59,7 @@ class FakeOperations:
         self.runner = scripted_runner(node)
         self._catalog = default_catalog()
         self.detection: Detection | None = None
+        self.facts: Facts | None = None  # memory and free disk, as a recording has them
         self.detect_error: Exception | None = None
         self.tmp_path = tmp_path
         # tool id -> status each install step ends with; default "succeeded".
@@ -92,7 +94,7 @@ class FakeOperations:
             await self.detect_gate.wait()
         if self.detect_error is not None:
             raise self.detect_error
-        self.detection = await detect(self.runner, self._catalog)
+        self.detection = await detect(self.runner, self._catalog, self.facts)
         return self.detection
 
     def override(self, key: str, present: bool) -> Detection:
@@ -124,6 +126,9 @@ class FakeOperations:
         )
         build = build_step(spec, container_folder)
         return dataclasses.replace(plan, steps=(*plan.steps, build))
+
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        return disk_shortfall(plan, self.detection)  # from detection, as on a recorded machine
 
     def default_container_folder(self) -> Path:
         return self.tmp_path / "ai-cli-container"
