@@ -92,6 +92,14 @@ class Session:
         choices = choices or Choices(tuple(tool_ids), prefix or None)
         if self.profile is not None:
             choices = choices_for(self.profile, choices)
+            if self.profile.containers and self.profile.runtime == "auto":
+                # The runtime `recommend` and `container init` name for this machine.
+                scenario = self.profile.scenario or DEFAULT_SCENARIO
+                runtime = (
+                    choices.container_runtime
+                    or self.container_runtime(choices.tools, scenario).runtime
+                )
+                choices = dataclasses.replace(choices, container_runtime=runtime)
         if choices.npm_prefix and not self.host.is_recorded:
             writable = prefix_is_writable(choices.npm_prefix, self.host)
             choices = dataclasses.replace(choices, npm_prefix_writable=writable)
@@ -119,15 +127,21 @@ class Session:
         shortfall = self.disk_shortfall(plan)
         return shortfall.sentence() if shortfall else ""
 
+    def container_runtime(
+        self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
+    ) -> container.RuntimeChoice:
+        """Docker or Podman for a container set-up: the recommendation for this machine."""
+        if self.detection is None:
+            raise RuntimeError("detect() must run before container_runtime()")
+        machine = Machine.from_host(self.host, self.detection)
+        advice = recommend(self.catalog, machine, scenario_id, tool_ids)
+        return container.choose_runtime(self.catalog, advice, self.detection)
+
     def isolated_spec(
         self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
     ) -> container.ContainerSpec:
         """The container set-up for `tool_ids`, with the runtime this machine should use."""
-        if self.detection is None:
-            raise RuntimeError("detect() must run before isolated_spec()")
-        machine = Machine.from_host(self.host, self.detection)
-        advice = recommend(self.catalog, machine, scenario_id, tool_ids)
-        choice = container.choose_runtime(self.host, self.detection.docker, advice)
+        choice = self.container_runtime(tool_ids, scenario_id)
         return container.make_spec(
             self.catalog,
             container.default_settings(),

@@ -171,7 +171,8 @@ class SetupWizard(QWizard):
     def make_plan(self) -> Plan:
         self.container_folder = self.tools_page.container_folder()
         prefix = self.tools_page.prefix.text().strip()
-        self.plan = self.ops.plan(self.selected_tools(), prefix, self.container_folder)
+        scenario = self.tools_page.scenario.currentData()  # the recommendation shown there
+        self.plan = self.ops.plan(self.selected_tools(), prefix, self.container_folder, scenario)
         self.results = [None] * len(self.plan.steps)
         return self.plan
 

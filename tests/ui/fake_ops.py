@@ -109,9 +109,14 @@ class FakeOperations:
         return str(self.tmp_path / "prefix")
 
     def plan(
-        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+        self,
+        tool_ids: Sequence[str],
+        prefix: str,
+        container_folder: Path | None = None,
+        scenario_id: str = "isolated-ai-clis",
     ) -> Plan:
         assert self.detection is not None
+        self.planned_scenario = scenario_id
         plan = plan_npm_install(self._catalog, self.host, tool_ids, prefix, self.detection.node)
         self.container_tools = ()
         if container_folder is None:
