@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ from app.core.runner import EnvironmentSource, ProcessRunner, Runner
 from app.core.runstate import RunState
 from app.core.userpath import ChangeTracker, RunnerGroups, user_path_store
 from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
+
+log = logging.getLogger("ai_cli_setup.session")
 
 
 @dataclass
@@ -196,7 +199,10 @@ class Session:
     ) -> RunReport:
         if state is None:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
-        (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
+        try:
+            (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # only steps that download need it; they say so themselves
+            log.warning("the downloads folder cannot be made: %s", exc)
         report = await run_plan(
             plan,
             self.runner,

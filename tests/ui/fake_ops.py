@@ -17,6 +17,7 @@ from app.core.install import (
     ElevationNeeded,
     EventSink,
     Plan,
+    RunNotice,
     RunReport,
     StepFinished,
     StepOutput,
@@ -80,6 +81,7 @@ class FakeOperations:
         self.unfinished: RunState | None = None  # what last_run() returns
         self.container_status: dict[str, str] = {}
         self.container_calls: list[Path] = []
+        self.notice = ""  # said once at the start of an install, as the engine does
 
     @property
     def catalog(self) -> Catalog:
@@ -176,6 +178,8 @@ class FakeOperations:
     ) -> RunReport:
         """The engine's protocol: started, output, a decision after a failure, finished."""
         self.installs.append(resume)
+        if self.notice:
+            on_event(RunNotice(self.notice))
         report = RunReport()
         total = len(plan.steps)
         for index, step in enumerate(plan.steps):
