@@ -39,6 +39,7 @@ class RunState:
     redactor: Redactor = field(default_factory=Redactor)
     # Why the file could not be saved ("" while it saves); the run goes on without it.
     problem: str = ""
+    error: OSError | None = None  # the first failed save's error
     writer: Callable[[Path, str], None] = write_atomically
 
     @classmethod
@@ -125,6 +126,7 @@ class RunState:
             if self.problem:
                 log.debug("run-state still not saved: %s", exc)
                 return
+            self.error = exc
             self.problem = (
                 f"The install goes on, but its progress cannot be saved to {self.path} "
                 f"({exc.strerror or exc}), so if it stops part-way it cannot be resumed; "

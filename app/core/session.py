@@ -21,6 +21,7 @@ from app.core.elevation import Elevator, elevator_for
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.journal import Journal, UndoResult, UserEnvironment, undo
+from app.core.logs import current_log_path
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
 from app.core.profile import Profile, apply_profile, choices_for
@@ -199,6 +200,10 @@ class Session:
     ) -> RunReport:
         if state is None:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
+            if state.error is not None and current_log_path() is None:
+                # Neither a log nor a run-state can be written: nothing would record what
+                # this install changes, so it does not start (a full disk, a read-only mount).
+                raise state.error
         try:
             (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # only steps that download need it; they say so themselves

@@ -59,7 +59,7 @@ def startup_problem(exc: BaseException) -> StartupProblem | None:
         )
     if isinstance(exc, OSError):
         return StartupProblem(
-            "ai-cli-setup cannot write its log and state folders.",
+            "The folders for the log and the install state cannot be written.",
             str(exc.filename or "-"),
             "-",
             exc.strerror or str(exc),

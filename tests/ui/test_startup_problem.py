@@ -103,7 +103,7 @@ def test_a_refused_profile_is_shown_and_the_wizard_can_continue_without_it(
     page = wizard.error_page
     assert f"File: {profile}" in page.summary.text()
     assert "Key: tools.gemini-cli.post_install" in page.summary.text()
-    assert "without --profile" in page.advice.text()
+    assert "start ai-cli-setup without a profile" in page.advice.text()
     assert page.retry.isVisible()
     shoot(wizard, "startup-profile")
     started = []
