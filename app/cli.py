@@ -74,22 +74,11 @@ def wizard_options(argv: Sequence[str]) -> dict[str, object] | None:
 
 
 def _wizard(profile_path: str | None) -> int:
-    """Open the wizard; a profile is read (and may be refused) before any window."""
-    session = None
-    if profile_path:
-        from app.core.profile import ProfileError, load_profile
-        from app.core.session import Session
-
-        session = Session.for_this_machine()
-        try:
-            session.profile = load_profile(profile_path, session.catalog, session.host)
-        except ProfileError as exc:
-            print(f"ai-cli-setup: error: profile refused: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+    """Open the wizard; a broken catalog or a refused profile is shown in its window."""
     # Qt is imported only for the wizard, which shows its window before loading the core.
     from app.ui.app import run_wizard
 
-    return run_wizard(session)
+    return run_wizard(profile_path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_self_test()
         profile = wizard["global_profile"]
-        return _open_wizard(profile if isinstance(profile, str) else None)
+        return _wizard(profile if isinstance(profile, str) else None)
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
@@ -111,24 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test()
     if args.command is None:
-        return _open_wizard(args.global_profile)
+        return _wizard(args.global_profile)
     return _command(args)
-
-
-def _open_wizard(profile_path: str | None) -> int:
-    try:
-        return _wizard(profile_path)
-    except OSError as exc:  # the log folder cannot be written
-        print(f"ai-cli-setup: {_os_error(exc)}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as exc:
-        from app.core.catalog import CatalogError
-
-        if not isinstance(exc, CatalogError):
-            raise
-        # FIXME(ui): a double-clicked app has no terminal; show this in a message box.
-        print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
-        return EXIT_FAILED
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -141,6 +114,7 @@ def _command(args: argparse.Namespace) -> int:
     from app.core.catalog import CatalogError
     from app.core.logs import start_run_log
     from app.core.redact import RedactingWriter, Redactor
+    from app.core.startup import startup_problem
     from app.core.tls import use_system_trust_store
 
     log = logging.getLogger("ai_cli_setup.cli")
@@ -153,7 +127,8 @@ def _command(args: argparse.Namespace) -> int:
     try:
         session = session_from_args(args)
     except CatalogError as exc:
-        print(f"ai-cli-setup: the catalog is broken: {exc}", file=sys.stderr)
+        problem = startup_problem(exc)
+        print("ai-cli-setup: " + "\n  ".join(problem.lines() if problem else []), file=sys.stderr)
         return EXIT_FAILED
     except UsageError as exc:
         print(f"ai-cli-setup: error: {exc}", file=sys.stderr)

@@ -2,8 +2,12 @@
 
 import io
 import json
+import os
+import subprocess
+import sys
 
 from app.core.redact import RedactingWriter, Redactor
+from tests.conftest import REPO
 from tests.test_cli import cli
 
 KEY = "sk-ant-api03-" + "x1y2z3" * 8
@@ -54,9 +58,28 @@ def test_an_unwritable_app_folder_is_a_sentence_not_a_traceback(tmp_path):
 
 
 def test_the_wizard_on_an_unwritable_app_folder_says_why_without_a_traceback(tmp_path):
+    """Said on stderr and in the window (tests/ui/test_startup_problem.py), which stays
+    open for the person to read: the test closes it."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    result = cli(env={"AI_CLI_SETUP_HOME": str(blocker), "QT_QPA_PLATFORM": "offscreen"})
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert f"could not write or read {blocker}" in result.stderr
+    env = {**os.environ, "AI_CLI_SETUP_HOME": str(blocker), "QT_QPA_PLATFORM": "offscreen"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "app"],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as wizard:
+        assert wizard.stderr is not None
+        said = []
+        for line in wizard.stderr:  # ends early only if the wizard exits
+            said.append(line)
+            if "What to do:" in line:
+                break
+        wizard.terminate()
+    text = "".join(said)
+    assert "Traceback" not in text
+    assert "cannot be written" in text and f"File: {blocker}" in text
+    assert "AI_CLI_SETUP_HOME" in text

@@ -16,7 +16,6 @@ from app.commands.common import (
 from app.commands.install import print_event
 from app.core import container
 from app.core.logs import current_log_path
-from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.session import Session
 
 NAME = "container"
@@ -87,10 +86,8 @@ async def _init(session: Session, args: argparse.Namespace) -> int:
     detection = await session.detect()
     if args.runtime:
         choice = container.RuntimeChoice(args.runtime, "chosen with --runtime.")
-    else:
-        machine = Machine.from_host(session.host, detection)
-        advice = recommend(session.catalog, machine, DEFAULT_SCENARIO, tools)
-        choice = container.choose_runtime(session.host, detection.docker, advice)
+    else:  # the runtime `ai-cli-setup recommend` names for this machine
+        choice = session.container_runtime(tools)
     spec = container.make_spec(
         session.catalog,
         settings,

@@ -21,6 +21,7 @@ from app.core.install import (
     Decision,
     ElevationNeeded,
     Event,
+    RunNotice,
     StepFinished,
     StepOutput,
     StepQuiet,
@@ -82,6 +83,8 @@ def print_event(event: Event) -> None:
         print(f"    … no output for {minutes:.0f} min; still running (Ctrl+C cancels)", flush=True)
     elif isinstance(event, ElevationNeeded):
         print(f"    {event.description}", flush=True)
+    elif isinstance(event, RunNotice):
+        print(f"Note: {event.message}", flush=True)
     elif isinstance(event, StepFinished):
         result = event.result
         print(f"    => {result.status}: {result.message}", flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from app.commands.common import (
@@ -59,8 +60,14 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         text = "\n".join(render_plan(plan, detection.os_name)) + "\n"
     else:
         text = export_plan(plan, session.catalog, args.format)
+    warning = session.disk_warning(plan)
     if not args.out:
         print(text, end="")
+    if warning:
+        # Beside a plan to read; on stderr when the output is a file or JSON for a program.
+        to_stderr = args.format != "text" or bool(args.out)
+        print(f"Warning: {warning}", file=sys.stderr if to_stderr else sys.stdout)
+    if not args.out:
         return EXIT_OK
     out = Path(args.out)
     try:

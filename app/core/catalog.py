@@ -574,7 +574,9 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise CatalogError(path, "-", "file is missing") from None
-    except tomllib.TOMLDecodeError as exc:
+    except OSError as exc:
+        raise CatalogError(path, "-", f"cannot be read ({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CatalogError(path, "-", f"not valid TOML ({exc})") from None
 
 

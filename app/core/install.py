@@ -43,6 +43,7 @@ from app.core.versions import at_least
 __all__ = [
     "Event",
     "Plan",
+    "RunNotice",
     "RunReport",
     "Step",
     "StepFinished",
@@ -111,7 +112,14 @@ class StepFinished:
     total: int
 
 
-Event = StepStarted | StepOutput | StepQuiet | ElevationNeeded | StepFinished
+@dataclass(frozen=True)
+class RunNotice:
+    """Something the whole run needs said once, such as progress that cannot be saved."""
+
+    message: str
+
+
+Event = StepStarted | StepOutput | StepQuiet | ElevationNeeded | StepFinished | RunNotice
 EventSink = Callable[[Event], None]
 Decide = Callable[[StepResult], Awaitable[Decision]]
 
@@ -198,7 +206,7 @@ async def run_plan(
     `_run_batch`); each step still gets its own events and its own result.
     """
     host = runner.host
-    emit = on_event or (lambda event: None)
+    emit = _NoticeSink(on_event or (lambda event: None), state)
     decide = decide or _continue
     redactor = redactor or Redactor(host.env)
     engine = _Engine(
@@ -259,6 +267,7 @@ async def run_plan(
         index += 1
     if state is not None:
         state.finish()
+        emit.say_problem()
     report.env = dict(engine.env)
     return report
 
@@ -335,6 +344,25 @@ async def _run_batch(
 
 _OUTPUT_WITH = "Installed by the same npm call as “%s”: its output is under that step."
 _ON_THEIR_OWN = "— the one npm call failed; each tool is now installed on its own —"
+
+
+class _NoticeSink:
+    """The event sink, saying once (before the next event) that the run-state is not saved."""
+
+    def __init__(self, emit: EventSink, state: RunState | None) -> None:
+        self._emit = emit
+        self._state = state
+        self._said = False
+
+    def say_problem(self) -> None:
+        if self._said or self._state is None or not self._state.problem:
+            return
+        self._said = True
+        self._emit(RunNotice(self._state.problem))
+
+    def __call__(self, event: Event) -> None:
+        self.say_problem()
+        self._emit(event)
 
 
 def _finish(
@@ -435,8 +463,13 @@ class _Engine:
         if step.path_dirs and self.changes is not None:
             try:
                 saved = " ".join(self.changes.add_to_path(step.path_dirs, step.id))
-            except OSError as exc:
-                message = f"Could not save the folder on your PATH: {exc}"
+            except OSError as exc:  # the journal or a start-up file cannot be written
+                where = f" to {exc.filename}" if exc.filename else ""
+                message = (
+                    f"Could not save {' '.join(step.path_dirs)} on your PATH: writing{where} "
+                    f"failed ({exc.strerror or exc}). The tools are installed; put that folder "
+                    "on PATH yourself, or fix this and run `ai-cli-setup verify --fix-path`."
+                )
                 return StepResult(step, "failed", outcome, None, findings, message)
         if step.tool_id is not None:
             return await self._verified_tool(step, env, outcome, output, findings)

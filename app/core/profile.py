@@ -367,7 +367,7 @@ def choices_for(profile: Profile, base: Choices) -> Choices:
     runtime = base.container_runtime
     if runtime is None and profile.containers and profile.runtime in ("docker", "podman"):
         runtime = profile.runtime
-    # FIXME(containers): runtime = "auto" should take the recommendation for this machine.
+    # runtime = "auto" is decided by Session.plan: the recommendation for this machine.
     return replace(
         base, npm_prefix=base.npm_prefix or profile.npm_prefix, container_runtime=runtime
     )

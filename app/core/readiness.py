@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from app.core.detect import Detection
 from app.core.profile import Profile
-from app.core.runner import Runner
+from app.core.recommend import DEFAULT_SCENARIO
 from app.core.session import Session
 from app.core.verify import Verification, verify_tool
 from app.core.versions import at_least
@@ -116,28 +116,36 @@ def _tool_requirements(profile: Profile, tool_id: str, result: Verification) -> 
     return rows
 
 
-async def _runtime_requirement(
-    runner: Runner, detection: Detection, profile: Profile
-) -> Requirement:
-    docker_ok = detection.docker.state == "running"
-    podman = await runner.run(["podman", "--version"], timeout=20.0)
-    podman_ok = podman.ok
+def _runtime_requirement(session: Session, detection: Detection, profile: Profile) -> Requirement:
+    """The profile's runtime, or with "auto" the one recommended here, and whether it works."""
     wanted = profile.runtime
-    if wanted == "docker" or (wanted == "auto" and not podman_ok):
+    if wanted == "none":
+        return Requirement(
+            "container runtime: none chosen", True, "the profile sets runtime = none"
+        )
+    if wanted == "auto":
+        scenario = profile.scenario or DEFAULT_SCENARIO
+        wanted = session.container_runtime(profile.tool_ids, scenario).runtime
+    if wanted == "docker":
+        docker_ok = detection.docker.state == "running"
         return Requirement(
             "container runtime: Docker running",
             docker_ok,
             detection.docker.summary,
             "" if docker_ok else "Start Docker (Docker Desktop, or: sudo systemctl start docker).",
         )
-    if wanted == "podman" or wanted == "auto":
-        return Requirement(
-            "container runtime: Podman",
-            podman_ok,
-            podman.output.strip() if podman_ok else podman.sentence(),
-            "" if podman_ok else "Install Podman (see the guide's container runtime section).",
-        )
-    return Requirement("container runtime: none chosen", True, "the profile sets runtime = none")
+    podman = detection.podman
+    podman_ok = podman is not None and podman.state == "running"
+    return Requirement(
+        "container runtime: Podman",
+        podman_ok,
+        podman.summary if podman is not None else "Podman was not checked",
+        ""
+        if podman_ok
+        else "Install Podman (see the guide's container runtime section)."
+        if podman is None or not podman.present
+        else "Start Podman (on macOS and Windows: podman machine start).",
+    )
 
 
 async def check_readiness(
@@ -164,5 +172,5 @@ async def check_readiness(
             )
         )
     if profile.containers:
-        rows.append(await _runtime_requirement(session.runner, detection, profile))
+        rows.append(_runtime_requirement(session, detection, profile))
     return Readiness(profile.source, prefix, tuple(rows))

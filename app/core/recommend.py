@@ -235,6 +235,7 @@ def recommend(
         option, checks, reason = _fallback(catalog, scenario, machine, rejected)
         alternatives = ()
     notes.extend(_notes(catalog, scenario, option, machine))
+    notes.extend(_installed_elsewhere(catalog, cell.options, option, machine, where))
     items = list(option.items)
     setup = list(option.setup)
     gpu_checks = _gpu(catalog, scenario, option, machine, items, setup, notes)
@@ -253,6 +254,27 @@ def recommend(
         checks=_unique([*(c for _, cs in judged for c in cs), *checks, *gpu_checks]),
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _installed_elsewhere(
+    catalog: Catalog,
+    cell_options: Sequence[str],
+    option: RuntimeOption,
+    machine: Machine,
+    where: str,
+) -> list[str]:
+    """A runtime found here that the guide's cell does not name: said, never chosen."""
+    named = {i for o in cell_options for i in catalog.options[o].items}
+    notes = []
+    for item_id in machine.runtimes:
+        if item_id in named or item_id in option.items or item_id not in catalog.items:
+            continue
+        name = catalog.item(item_id).name
+        notes.append(
+            f"{name} is installed here too, but the guide names {option.name} for {where}; "
+            f"choose {name} yourself to use it instead."
+        )
+    return notes
 
 
 def _unique(checks: Iterable[Check]) -> tuple[Check, ...]:
@@ -311,13 +333,33 @@ def _failures(checks: Iterable[Check]) -> str:
 
 
 def _preference(catalog: Catalog, option: RuntimeOption, machine: Machine) -> tuple[int, ...]:
-    """Lower is better: installed first, licence-free for large companies, installable."""
+    """Lower is better: working here now, installed, licence-free for large companies,
+    installable. A Docker whose daemon is down loses to a Podman that runs."""
+    works = _works(option, machine)
     installed = any(
         machine.runtimes.get(i) in RUNNING or i in machine.present for i in option.items
     )
     licensed = machine.large_company is True and _licence_limited(catalog, option)
     installable = all(_recommended(catalog.item(i), machine) for i in option.items)
-    return (not installed, licensed, not installable)
+    return (not works, not installed, licensed, not installable)
+
+
+def _works(option: RuntimeOption, machine: Machine) -> bool:
+    """Whether the option's runtime was found running: it can build images now."""
+    return any(machine.runtimes.get(i) == "running" for i in option.items)
+
+
+# How a detected runtime state reads after "installed but".
+_NOT_WORKING = {
+    "daemon-down": "its daemon is not running",
+    "permission-denied": "this user may not use it yet",
+    "cli-only": "only its client is there",
+    "starting": "still starting",
+    "machine-absent": "has no machine yet",
+    "machine-stopped": "its machine is stopped",
+    "machine-unreachable": "its machine does not answer",
+    "stopped": "its service is stopped",
+}
 
 
 def _recommended(item: Item, machine: Machine) -> bool:
@@ -342,12 +384,19 @@ def _why_this_one(
         _preference(catalog, option, machine),
         _preference(catalog, ranked[1][0], machine),
     )
+    other = ranked[1][0]
     if best[0] < runner_up[0]:
-        return ", and it is already installed here"
+        states = [machine.runtimes[i] for i in other.items if i in machine.runtimes]
+        if states:
+            why = _NOT_WORKING.get(states[0], f"not working ({states[0]})")
+            return f", and it works here now ({other.name} is installed but {why})"
+        return ", and it works here now"
     if best[1] < runner_up[1]:
-        return f", and it needs no paid licence ({ranked[1][0].name} does above 250 employees)"
+        return ", and it is already installed here"
     if best[2] < runner_up[2]:
-        return f", and {ranked[1][0].name} has no recommended install method for this Linux"
+        return f", and it needs no paid licence ({other.name} does above 250 employees)"
+    if best[3] < runner_up[3]:
+        return f", and {other.name} has no recommended install method for this Linux"
     return ", which names it first"
 
 

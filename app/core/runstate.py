@@ -8,7 +8,9 @@ anything. Written atomically after every change; secrets are redacted.
 from __future__ import annotations
 
 import json
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ from typing import Any
 from app.core.fileio import write_atomically
 from app.core.planner import Choices
 from app.core.redact import Redactor
+
+log = logging.getLogger("ai_cli_setup.runstate")
 
 FILE_NAME = "install-run.json"
 VERSION = 1
@@ -33,10 +37,20 @@ class RunState:
     started: float = field(default_factory=time.time)
     finished: bool = False
     redactor: Redactor = field(default_factory=Redactor)
+    # Why the file could not be saved ("" while it saves); the run goes on without it.
+    problem: str = ""
+    error: OSError | None = None  # the first failed save's error
+    writer: Callable[[Path, str], None] = write_atomically
 
     @classmethod
-    def start(cls, folder: Path, choices: Choices, redactor: Redactor | None = None) -> RunState:
-        state = cls(folder / FILE_NAME, choices, redactor=redactor or Redactor())
+    def start(
+        cls,
+        folder: Path,
+        choices: Choices,
+        redactor: Redactor | None = None,
+        writer: Callable[[Path, str], None] = write_atomically,
+    ) -> RunState:
+        state = cls(folder / FILE_NAME, choices, redactor=redactor or Redactor(), writer=writer)
         state.save()
         return state
 
@@ -99,6 +113,23 @@ class RunState:
         }
 
     def save(self) -> None:
-        """Write the file so that a kill at any moment leaves the old or the new one whole."""
+        """Write the file so that a kill at any moment leaves the old or the new one whole.
+
+        A file that cannot be written (a full disk, a read-only folder) never
+        stops the install: `problem` says why, once, and resuming this run will
+        not be possible. Later saves still try, whole, in case room comes back.
+        """
         text = self.redactor(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
-        write_atomically(self.path, text)
+        try:
+            self.writer(self.path, text)
+        except OSError as exc:
+            if self.problem:
+                log.debug("run-state still not saved: %s", exc)
+                return
+            self.error = exc
+            self.problem = (
+                f"The install goes on, but its progress cannot be saved to {self.path} "
+                f"({exc.strerror or exc}), so if it stops part-way it cannot be resumed; "
+                "run it again from the start instead."
+            )
+            log.warning("%s", self.problem)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,12 @@ from pathlib import Path
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
+from app.core.diskspace import DiskShortfall, disk_shortfall
 from app.core.elevation import Elevator, elevator_for
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.journal import Journal, UndoResult, UserEnvironment, undo
+from app.core.logs import current_log_path
 from app.core.paths import Paths
 from app.core.planner import Choices, build_plan
 from app.core.profile import Profile, apply_profile, choices_for
@@ -29,6 +32,8 @@ from app.core.runner import EnvironmentSource, ProcessRunner, Runner
 from app.core.runstate import RunState
 from app.core.userpath import ChangeTracker, RunnerGroups, user_path_store
 from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
+
+log = logging.getLogger("ai_cli_setup.session")
 
 
 @dataclass
@@ -49,11 +54,10 @@ class Session:
     env_source: EnvironmentSource | None = field(default=None)
 
     @classmethod
-    def for_this_machine(cls, host: Host | None = None) -> Session:
+    def for_this_machine(cls, host: Host | None = None, catalog: Catalog | None = None) -> Session:
         host = host or Host.current()
-        return cls(
-            ProcessRunner(host), default_catalog(), Paths.from_env(host.env), facts=LiveFacts(host)
-        )
+        catalog = catalog or default_catalog()
+        return cls(ProcessRunner(host), catalog, Paths.from_env(host.env), facts=LiveFacts(host))
 
     @classmethod
     def from_recording(cls, path: str | Path) -> Session:
@@ -93,6 +97,14 @@ class Session:
         choices = choices or Choices(tuple(tool_ids), prefix or None)
         if self.profile is not None:
             choices = choices_for(self.profile, choices)
+            if self.profile.containers and self.profile.runtime == "auto":
+                # The runtime `recommend` and `container init` name for this machine.
+                scenario = self.profile.scenario or DEFAULT_SCENARIO
+                runtime = (
+                    choices.container_runtime
+                    or self.container_runtime(choices.tools, scenario).runtime
+                )
+                choices = dataclasses.replace(choices, container_runtime=runtime)
         if choices.npm_prefix and not self.host.is_recorded:
             writable = prefix_is_writable(choices.npm_prefix, self.host)
             choices = dataclasses.replace(choices, npm_prefix_writable=writable)
@@ -109,30 +121,32 @@ class Session:
             return plan
         return apply_profile(plan, self.profile, self.catalog, self.detection)
 
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        """Too little free disk for `plan` at its npm folder, as far as this session knows."""
+        # A recorded machine's folders are measured in its recording, not on this disk.
+        measure = self.facts.disk_free if self.facts and not self.host.is_recorded else None
+        return disk_shortfall(plan, self.detection, measure)
+
     def disk_warning(self, plan: Plan) -> str:
         """A sentence when the npm folder's disk looks too small for the plan, else ""."""
-        if self.facts is None or self.host.is_recorded or not plan.download_mb:
-            return ""
-        free = self.facts.disk_free(plan.npm_prefix)
-        # npm unpacks to about twice what it downloads.
-        need = plan.download_mb * 2 * 1024 * 1024
-        if free is None or free >= need:
-            return ""
-        return (
-            f"Only {free / 1024 / 1024:.0f} MB free at {plan.npm_prefix}; the plan downloads "
-            f"about {plan.download_mb} MB and needs about {need // 1024 // 1024} MB once "
-            "unpacked. Free some space or choose another npm folder."
-        )
+        shortfall = self.disk_shortfall(plan)
+        return shortfall.sentence() if shortfall else ""
+
+    def container_runtime(
+        self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
+    ) -> container.RuntimeChoice:
+        """Docker or Podman for a container set-up: the recommendation for this machine."""
+        if self.detection is None:
+            raise RuntimeError("detect() must run before container_runtime()")
+        machine = Machine.from_host(self.host, self.detection)
+        advice = recommend(self.catalog, machine, scenario_id, tool_ids)
+        return container.choose_runtime(self.catalog, advice, self.detection)
 
     def isolated_spec(
         self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO
     ) -> container.ContainerSpec:
         """The container set-up for `tool_ids`, with the runtime this machine should use."""
-        if self.detection is None:
-            raise RuntimeError("detect() must run before isolated_spec()")
-        machine = Machine.from_host(self.host, self.detection)
-        advice = recommend(self.catalog, machine, scenario_id, tool_ids)
-        choice = container.choose_runtime(self.host, self.detection.docker, advice)
+        choice = self.container_runtime(tool_ids, scenario_id)
         return container.make_spec(
             self.catalog,
             container.default_settings(),
@@ -187,7 +201,14 @@ class Session:
     ) -> RunReport:
         if state is None:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
-        (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
+            if state.error is not None and current_log_path() is None:
+                # Neither a log nor a run-state can be written: nothing would record what
+                # this install changes, so it does not start (a full disk, a read-only mount).
+                raise state.error
+        try:
+            (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # only steps that download need it; they say so themselves
+            log.warning("the downloads folder cannot be made: %s", exc)
         report = await run_plan(
             plan,
             self.runner,

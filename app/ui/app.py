@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_API", "pyside6")
@@ -18,7 +19,10 @@ from app.ui.qtguard import guard_none_refcount
 from app.ui.wizard import SetupWizard
 
 if TYPE_CHECKING:
-    from app.core.session import Session
+    from pathlib import Path
+
+    from app.core.host import Host
+    from app.core.startup import StartupProblem
 
 log = logging.getLogger("ai_cli_setup.ui")
 
@@ -58,7 +62,64 @@ def open_window() -> tuple[QApplication, SetupWizard]:
     return app, wizard
 
 
-def run_wizard(session: Session | None = None) -> int:
+def load_core(
+    wizard: SetupWizard,
+    profile_path: str | None = None,
+    *,
+    host: Host | None = None,
+    catalog_folder: Path | None = None,
+) -> StartupProblem | None:
+    """Load the core into the shown wizard: the run log, the session, the profile.
+
+    A problem that stops the start (a broken catalog, a refused profile, a log
+    folder that cannot be written) is shown in the window, where a person who
+    double-clicked the app sees it, and on stderr; None when the wizard can run.
+    """
+    import traceback
+
+    from app.core.host import Host
+    from app.core.logs import start_run_log
+    from app.core.paths import Paths
+    from app.core.redact import Redactor
+    from app.core.report import Scrubber
+    from app.core.startup import open_session, startup_problem
+    from app.ui.operations import SessionOperations
+
+    host = host or Host.current()
+    paths = Paths.from_env(host.env)
+    log_path: Path | None = None
+    try:
+        log_path = start_run_log(paths.logs, Redactor(host.env))
+        session = open_session(profile_path, host, catalog_folder)
+    except Exception as exc:
+        problem = startup_problem(exc)
+        if problem is None:
+            raise
+        if log_path is not None:
+            log.error("the wizard cannot start: %s", exc, exc_info=True)
+        print("ai-cli-setup: " + "\n  ".join(problem.lines(log_path)), file=sys.stderr)
+        # A refused profile: the wizard can still open without it.
+        retry = partial(_without_profile, wizard, host, catalog_folder) if profile_path else None
+        wizard.show_startup_problem(
+            problem,
+            "".join(traceback.format_exception(exc)),
+            log_file=log_path,
+            log_folder=paths.logs if log_path else None,
+            redact=Scrubber(host).text,
+            on_retry=retry,
+        )
+        return problem
+    wizard.ops = SessionOperations(session)
+    log.info("wizard started; log %s", log_path)
+    return None
+
+
+def _without_profile(wizard: SetupWizard, host: Host, catalog_folder: Path | None) -> None:
+    if load_core(wizard, None, host=host, catalog_folder=catalog_folder) is None:
+        wizard.start_over()
+
+
+def run_wizard(profile_path: str | None = None) -> int:
     app, wizard = open_window()
     guard_none_refcount()  # a few hundred Qt calls so far: far from the limit it guards
     wizard.add_pages()
@@ -66,26 +127,22 @@ def run_wizard(session: Session | None = None) -> int:
 
     import qasync
 
-    from app.core.logs import start_run_log
-    from app.core.redact import Redactor
-    from app.core.session import Session
     from app.ui.errors import make_error_handler
-    from app.ui.operations import SessionOperations
 
-    session = session or Session.for_this_machine()
-    wizard.ops = SessionOperations(session)
-    log_path = start_run_log(session.paths.logs, Redactor(session.host.env))
-    log.info("wizard started; log %s", log_path)
+    problem = load_core(wizard, profile_path)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     # Every uncaught error, in a slot or a task, ends on the error page.
     sys.excepthook = make_error_handler(wizard.show_error)
     loop.set_exception_handler(_on_loop_error)
-    # Detection starts as soon as the loop runs; the window is already up.
-    QTimer.singleShot(0, wizard.start_detection)
+    if problem is None:
+        # Detection starts as soon as the loop runs; the window is already up.
+        QTimer.singleShot(0, wizard.start_detection)
     with loop:
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
         wizard.finished.connect(lambda _result: app.quit())
         loop.run_until_complete(closed.wait())
+    if problem is not None and not wizard.has_ops:
+        return problem.exit_code
     return 0

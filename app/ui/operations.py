@@ -14,11 +14,12 @@ from typing import Protocol
 from app.core import container
 from app.core.catalog import Catalog
 from app.core.detect import Detection, Override
+from app.core.diskspace import DiskShortfall
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport
 from app.core.logs import current_log_path
 from app.core.profile import Profile
-from app.core.recommend import Machine, Recommendation, recommend
+from app.core.recommend import DEFAULT_SCENARIO, Machine, Recommendation, recommend
 from app.core.report import Scrubber
 from app.core.runstate import RunState
 from app.core.session import Session
@@ -43,9 +44,18 @@ class Operations(Protocol):
     def default_prefix(self) -> str: ...
 
     def plan(
-        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+        self,
+        tool_ids: Sequence[str],
+        prefix: str,
+        container_folder: Path | None = None,
+        scenario_id: str = DEFAULT_SCENARIO,
     ) -> Plan:
-        """The steps; with `container_folder`, the runtime and the image build join them."""
+        """The steps; with `container_folder`, the runtime recommended for `scenario_id`
+        and the image build join them."""
+        ...
+
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        """Too little free disk for `plan`: how much is needed and free, and where."""
         ...
 
     def default_container_folder(self) -> Path: ...
@@ -131,14 +141,20 @@ class SessionOperations:
         return self.session.default_prefix()
 
     def plan(
-        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+        self,
+        tool_ids: Sequence[str],
+        prefix: str,
+        container_folder: Path | None = None,
+        scenario_id: str = DEFAULT_SCENARIO,
     ) -> Plan:
         if container_folder is None:
             self.session.isolated = None
             return self.session.plan(tool_ids, prefix)
-        # FIXME(ui): the runtime follows the default scenario's recommendation, not the
-        # scenario chosen on the Tools page (they agree on every system today).
-        return self.session.plan_isolated(tool_ids, prefix, container_folder)
+        scenario_id = scenario_id or DEFAULT_SCENARIO  # no scenario listed: the default
+        return self.session.plan_isolated(tool_ids, prefix, container_folder, scenario_id)
+
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        return self.session.disk_shortfall(plan)
 
     def default_container_folder(self) -> Path:
         return Path(self.host.home or ".") / "ai-cli-container"

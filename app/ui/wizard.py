@@ -9,6 +9,7 @@ loaded (see app/ui/app.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from app.core.install import Plan, StepResult
     from app.core.runstate import RunState
     from app.core.session import Session
+    from app.core.startup import StartupProblem
     from app.core.verify import Verification
     from app.ui.operations import Operations
     from app.ui.pages.error import ErrorPage
@@ -169,7 +171,8 @@ class SetupWizard(QWizard):
     def make_plan(self) -> Plan:
         self.container_folder = self.tools_page.container_folder()
         prefix = self.tools_page.prefix.text().strip()
-        self.plan = self.ops.plan(self.selected_tools(), prefix, self.container_folder)
+        scenario = self.tools_page.scenario.currentData()  # the recommendation shown there
+        self.plan = self.ops.plan(self.selected_tools(), prefix, self.container_folder, scenario)
         self.results = [None] * len(self.plan.steps)
         return self.plan
 
@@ -200,6 +203,35 @@ class SetupWizard(QWizard):
         self.setStartId(ERROR)
         self.restart()
         self.error_page.show_error(summary, details)
+
+    def show_startup_problem(
+        self,
+        problem: StartupProblem,
+        details: str,
+        *,
+        log_file: Path | None,
+        log_folder: Path | None,
+        redact: Callable[[str], str],
+        on_retry: Callable[[], None] | None = None,
+    ) -> None:
+        """The wizard cannot start (a broken catalog, a refused profile): say so here."""
+        self.tasks.cancel_all()
+        self.setStartId(ERROR)
+        self.restart()
+        self.error_page.show_problem(
+            problem,
+            details,
+            log_file=log_file,
+            log_folder=log_folder,
+            redact=redact,
+            on_retry=on_retry,
+        )
+
+    def start_over(self) -> None:
+        """Back to Welcome with the operations set now, and detection started."""
+        self.setStartId(WELCOME)
+        self.restart()  # initialises Welcome, whose offer to resume needs the operations
+        self.start_detection()
 
     def _on_current_id_changed(self, page_id: int) -> None:
         page = self.page(page_id)

@@ -497,3 +497,18 @@ def test_items_and_scenarios_turn_into_json():
     catalog = default_catalog()
     for value in [*catalog.items.values(), *catalog.scenarios.values(), *catalog.signatures]:
         json.dumps(jsonable(value))
+
+
+def test_an_unreadable_catalog_file_is_a_catalog_error(full):
+    (full / "tables.toml").unlink()
+    (full / "tables.toml").mkdir()  # read fails with an OSError, even for root
+    with pytest.raises(CatalogError) as err:
+        load_catalog(full)
+    assert err.value.file.endswith("tables.toml")
+    assert err.value.reason.startswith("cannot be read")
+
+
+def test_a_catalog_file_that_is_not_utf8_is_a_catalog_error(full):
+    (full / "tools.toml").write_bytes(b"\xff\xfe[tools]\n")
+    with pytest.raises(CatalogError, match="not valid TOML"):
+        load_catalog(full)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib.resources
 import json
@@ -323,37 +324,69 @@ def docker_finding(state: str, **kw) -> DockerFinding:
     return DockerFinding("Docker", state != "absent", summary=f"Docker {state}", state=state, **kw)
 
 
-def test_runtime_choice_follows_detection_and_the_recommendation(tmp_path):
-    podman_dir = tmp_path / "bin"
-    podman_dir.mkdir()
-    (podman_dir / "podman").write_text("#!/bin/sh\n")
-    (podman_dir / "podman").chmod(0o755)
-    with_podman = linux_host(PATH=f"{podman_dir}:/nonexistent")
-    bare = linux_host(PATH="/nonexistent")
-    assert container.choose_runtime(with_podman, docker_finding("running")).runtime == "docker"
-    assert container.choose_runtime(with_podman, docker_finding("daemon-down")).runtime == "podman"
-    down = container.choose_runtime(bare, docker_finding("daemon-down"))
-    assert down.runtime == "docker" and "start it" in down.reason
-    assert container.choose_runtime(bare, docker_finding("absent")).runtime == "podman"
-    mac = bare.__class__(system="darwin", env={"PATH": "/nonexistent"})
-    choice = container.choose_runtime(mac, None)
-    assert choice.runtime == "docker" and "Docker Desktop" in choice.reason
+def recorded_detection(name: str):
+    from app.core.session import Session
+
+    session = Session.from_recording(Path(__file__).parents[1] / "machines" / f"{name}.json")
+    return asyncio.run(session.detect())
+
+
+def linux_advice(**runtimes: str):
+    machine = Machine(os="linux", runtimes=runtimes, present=frozenset(runtimes))
+    return recommend(default_catalog(), machine, "isolated-ai-clis")
+
+
+def test_the_runtime_is_the_recommendations_and_a_working_one_wins():
+    catalog = default_catalog()
+    # Docker's client without its daemon, Podman working: Podman, and why.
+    advice = linux_advice(**{"docker-engine": "daemon-down", "podman": "running"})
+    choice = container.choose_runtime(catalog, advice)
+    assert advice.runtime == "podman" and choice.runtime == "podman"
+    assert (
+        "it works here now (docker (Docker Engine) is installed but its daemon is not running)"
+        in (choice.reason)
+    )
+    # Both working: the guide's order ("docker or podman").
+    both = linux_advice(**{"docker-engine": "running", "podman": "running"})
+    assert container.choose_runtime(catalog, both).runtime == "docker"
+    # Only an installed Docker: Docker, to be started.
+    detection = recorded_detection("linux-docker-permission-denied")
+    down = dataclasses.replace(detection, docker=docker_finding("daemon-down"))
+    choice = container.choose_runtime(
+        catalog, linux_advice(**{"docker-engine": "daemon-down"}), down
+    )
+    assert choice.runtime == "docker" and choice.reason.endswith("start it to build.")
 
 
 def test_with_no_runtime_installed_the_recommender_decides():
-    bare = linux_host(PATH="/nonexistent")
     for os_name, runtime, words in [
         ("linux", "docker", "docker or podman"),
         ("macos", "docker", "Docker Desktop + Model Runner"),
     ]:
         advice = recommend(default_catalog(), Machine(os=os_name), "isolated-ai-clis")
-        choice = container.choose_runtime(bare, docker_finding("absent"), advice)
+        choice = container.choose_runtime(default_catalog(), advice)
         assert choice.runtime == runtime
         assert words in choice.reason and "Recommendation Summary" in choice.reason
-    # An installed runtime still wins over the table: it is the one that can build now.
-    advice = recommend(default_catalog(), Machine(os="linux"), "isolated-ai-clis")
-    running = container.choose_runtime(bare, docker_finding("running"), advice)
-    assert running.reason == "Docker is installed and running."
+
+
+def test_a_runtime_outside_the_guides_cell_is_named_not_chosen():
+    machine = Machine(
+        os="macos",
+        arch="x86_64",
+        runtimes={"podman": "machine-stopped"},
+        present=frozenset({"podman"}),
+    )
+    advice = recommend(default_catalog(), machine, "isolated-ai-clis")
+    assert container.choose_runtime(default_catalog(), advice).runtime == "docker"
+    assert any(n.startswith("Podman is installed here too") for n in advice.notes)
+
+
+def test_a_recommendation_without_docker_or_podman_falls_back_on_detection():
+    mac = Machine(os="macos", arch="arm64", os_version="26.1")
+    advice = recommend(default_catalog(), mac, "single-container")
+    assert advice.runtime == "apple-container"
+    choice = container.choose_runtime(default_catalog(), advice)
+    assert choice.runtime == "docker" and "builds no Docker image" in choice.reason
 
 
 def test_model_runner_needs_docker():

@@ -9,13 +9,15 @@ from pathlib import Path
 
 from app.core.catalog import Catalog, Signature, default_catalog
 from app.core.container import build_step, default_settings, make_spec
-from app.core.detect import Detection, detect
+from app.core.detect import Detection, Facts, detect
+from app.core.diskspace import DiskShortfall, disk_shortfall
 from app.core.host import Host
 from app.core.install import (
     Decide,
     ElevationNeeded,
     EventSink,
     Plan,
+    RunNotice,
     RunReport,
     StepFinished,
     StepOutput,
@@ -58,6 +60,7 @@ class FakeOperations:
         self.runner = scripted_runner(node)
         self._catalog = default_catalog()
         self.detection: Detection | None = None
+        self.facts: Facts | None = None  # memory and free disk, as a recording has them
         self.detect_error: Exception | None = None
         self.tmp_path = tmp_path
         # tool id -> status each install step ends with; default "succeeded".
@@ -78,6 +81,7 @@ class FakeOperations:
         self.unfinished: RunState | None = None  # what last_run() returns
         self.container_status: dict[str, str] = {}
         self.container_calls: list[Path] = []
+        self.notice = ""  # said once at the start of an install, as the engine does
 
     @property
     def catalog(self) -> Catalog:
@@ -92,7 +96,7 @@ class FakeOperations:
             await self.detect_gate.wait()
         if self.detect_error is not None:
             raise self.detect_error
-        self.detection = await detect(self.runner, self._catalog)
+        self.detection = await detect(self.runner, self._catalog, self.facts)
         return self.detection
 
     def override(self, key: str, present: bool) -> Detection:
@@ -107,9 +111,14 @@ class FakeOperations:
         return str(self.tmp_path / "prefix")
 
     def plan(
-        self, tool_ids: Sequence[str], prefix: str, container_folder: Path | None = None
+        self,
+        tool_ids: Sequence[str],
+        prefix: str,
+        container_folder: Path | None = None,
+        scenario_id: str = "isolated-ai-clis",
     ) -> Plan:
         assert self.detection is not None
+        self.planned_scenario = scenario_id
         plan = plan_npm_install(self._catalog, self.host, tool_ids, prefix, self.detection.node)
         self.container_tools = ()
         if container_folder is None:
@@ -124,6 +133,9 @@ class FakeOperations:
         )
         build = build_step(spec, container_folder)
         return dataclasses.replace(plan, steps=(*plan.steps, build))
+
+    def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
+        return disk_shortfall(plan, self.detection)  # from detection, as on a recorded machine
 
     def default_container_folder(self) -> Path:
         return self.tmp_path / "ai-cli-container"
@@ -166,6 +178,8 @@ class FakeOperations:
     ) -> RunReport:
         """The engine's protocol: started, output, a decision after a failure, finished."""
         self.installs.append(resume)
+        if self.notice:
+            on_event(RunNotice(self.notice))
         report = RunReport()
         total = len(plan.steps)
         for index, step in enumerate(plan.steps):

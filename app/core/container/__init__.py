@@ -39,6 +39,7 @@ from app.core.container.spec import (
     diagnose_gpu_error,
     gpu_advice,
     make_spec,
+    runtime_of,
 )
 from app.core.detect import GpuFinding
 
@@ -66,6 +67,7 @@ __all__ = [
     "init_folder",
     "make_spec",
     "read_spec",
+    "runtime_of",
     "verify_in_container",
 ]
 

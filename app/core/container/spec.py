@@ -13,8 +13,8 @@ from typing import Literal
 
 from app.core.catalog import Catalog
 from app.core.container.settings import ContainerSettings
-from app.core.detect import DockerFinding, GpuFinding
-from app.core.host import Host, System, resolve_executable
+from app.core.detect import Detection, DockerFinding, GpuFinding
+from app.core.host import System
 from app.core.recommend import Recommendation
 
 Runtime = Literal["docker", "podman"]
@@ -83,40 +83,70 @@ class RuntimeChoice:
     reason: str
 
 
-def choose_runtime(
-    host: Host, docker: DockerFinding | None, recommendation: Recommendation | None = None
-) -> RuntimeChoice:
-    """Docker or Podman: the one that can build here, else the guide's recommendation.
+def runtime_of(catalog: Catalog, option_id: str | None) -> Runtime | None:
+    """Which command builds images for a recommendation's runtime option, if either does."""
+    option = catalog.options.get(option_id) if option_id else None
+    items = option.items if option else ()
+    if any(i.startswith("docker") for i in items):
+        return "docker"
+    if any(i.startswith("podman") for i in items):
+        return "podman"
+    return None
 
-    A running Docker wins, then an installed Podman (no daemon to start), then
-    an installed Docker. With neither, `recommendation` (the recommender's
-    answer for the "Isolated AI CLIs" scenario) decides; without one, the
-    guide's row: Docker Desktop on macOS and Windows, docker or podman on Linux.
+
+def choose_runtime(
+    catalog: Catalog, recommendation: Recommendation, detection: Detection | None = None
+) -> RuntimeChoice:
+    """Docker or Podman: the runtime of the guide's recommendation for this machine.
+
+    `recommendation` is `recommend()` on this machine's facts, which already
+    prefers, among the guide's choices for the system, a runtime that works
+    here, then one that is installed: `ai-cli-setup recommend` and every
+    container set-up agree because both come from it. When the guide names
+    no Docker or Podman for the scenario (Apple Container, native), what
+    detection found decides.
     """
-    state = docker.state if docker else "absent"
-    podman = resolve_executable("podman", host)
-    if state == "running":
-        return RuntimeChoice("docker", "Docker is installed and running.")
-    if podman:
-        return RuntimeChoice("podman", f"Podman is installed ({podman}); it needs no daemon.")
-    if state != "absent":
-        summary = docker.summary if docker else ""
-        return RuntimeChoice("docker", f"Docker is installed ({summary}); start it to build.")
-    recommended = recommendation.runtime if recommendation else None
-    for runtime in ("podman", "docker"):
-        if recommended and runtime in recommended and recommendation:
-            return RuntimeChoice(runtime, f"Neither is installed yet. {recommendation.reason}")
-    if host.system == "linux":
-        return RuntimeChoice(
-            "podman",
-            "Neither Docker nor Podman is installed; the guide suggests docker or podman "
-            "on Linux, and Podman installs from your distribution's packages.",
-        )
-    return RuntimeChoice(
-        "docker",
-        "Neither Docker nor Podman is installed; the guide recommends Docker Desktop "
-        "for isolated AI CLIs on this system.",
+    runtime = runtime_of(catalog, recommendation.runtime)
+    if runtime is not None:
+        return RuntimeChoice(runtime, recommendation.reason + _state(runtime, detection))
+    runtime = _detected(detection, recommendation.os)
+    named = recommendation.runtime_name or "no container runtime"
+    reason = (
+        f"The guide recommends {named} here, which builds no Docker image; "
+        f"{RUNTIME_NAMES[runtime]} does."
     )
+    return RuntimeChoice(runtime, reason + _state(runtime, detection))
+
+
+def _detected(detection: Detection | None, os_name: str) -> Runtime:
+    """Running first, then installed; with neither, the usual runtime of the system."""
+    docker = detection.docker.state if detection else "absent"
+    podman = detection.podman if detection else None
+    if docker == "running":
+        return "docker"
+    if podman is not None and podman.present:
+        return "podman"
+    if docker != "absent":
+        return "docker"
+    return "podman" if os_name == "linux" else "docker"
+
+
+def _state(runtime: Runtime, detection: Detection | None) -> str:
+    """What still has to happen before `runtime` can build here ("" when nothing)."""
+    if detection is None:
+        return ""
+    if runtime == "docker":
+        state, summary = detection.docker.state, detection.docker.summary
+    elif detection.podman is not None:
+        state, summary = detection.podman.state, detection.podman.summary
+    else:
+        return ""
+    name = RUNTIME_NAMES[runtime]
+    if state == "running":
+        return ""
+    if state == "absent":
+        return f" {name} is not installed yet; install it first."
+    return f" {name} is installed ({summary}); start it to build."
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from app.core.install import (
     ElevationNeeded,
     Event,
     Plan,
+    RunNotice,
     StepFinished,
     StepOutput,
     StepQuiet,
@@ -78,6 +79,11 @@ class InstallPage(Page):
             self.tr("Continue past the failed step"),
             self.tr("Leave this step failed and go on; steps that need it will not run."),
         )
+        # Said once for the whole run, e.g. that its progress cannot be saved for resuming.
+        self.notice = text_label(name=self.tr("Note about this install"))
+        self.notice.setVisible(False)
+        self.notice.setFrameShape(self.notice.Shape.StyledPanel)
+        self.notice.setMargin(6)
         self.elevation = text_label(name=self.tr("Commands that need admin rights"))
         self.elevation.setVisible(False)
         self.elevation.setFrameShape(self.elevation.Shape.StyledPanel)
@@ -122,6 +128,7 @@ class InstallPage(Page):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)
+        layout.addWidget(self.notice)
         layout.addWidget(self.elevation)
         layout.addWidget(split, 1)
         layout.addWidget(self.fix)
@@ -164,6 +171,7 @@ class InstallPage(Page):
         if resume is not None:
             self._earlier = {i for i, s in enumerate(plan.steps) if resume.done(s.id)}
         self.status.setText(self.tr("Installing into %s…") % plan.npm_prefix)
+        self.notice.setVisible(False)
         self._start(self._run(plan, resume=resume is not None))
 
     def _start(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -273,6 +281,10 @@ class InstallPage(Page):
                 self.tr("%s: no output for %d minutes; it is still running.")
                 % (event.step.title, int(event.seconds // 60))
             )
+        elif isinstance(event, RunNotice):
+            self.notice.setText(event.message)
+            self.notice.setVisible(True)
+            announce(self, event.message)
         elif isinstance(event, StepFinished):
             result = event.result
             self.results[event.index] = result

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -15,7 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.pages.base import Page, button, text_label
-from app.ui.present import command_text, plan_as_script, step_icon, step_marks
+from app.ui.present import command_text, finding_icon, plan_as_script, step_icon, step_marks
+
+if TYPE_CHECKING:
+    from app.core.diskspace import DiskShortfall
 
 
 class ReviewPage(Page):
@@ -46,10 +52,20 @@ class ReviewPage(Page):
         )
         self.copy.clicked.connect(self._on_copy_clicked)
         self.copied = text_label(name=self.tr("Copy status"))
+        # Too little free disk: said above the steps, before Install is pressed.
+        self.disk_icon = QLabel()
+        self.disk_icon.setPixmap(finding_icon("problem").pixmap(24, 24))
+        self.disk = text_label(name=self.tr("Disk space warning"))
+        disk_row = QHBoxLayout()
+        disk_row.addWidget(self.disk_icon, 0, Qt.AlignmentFlag.AlignTop)
+        disk_row.addWidget(self.disk, 1)
+        self.disk_icon.hide()
+        self.disk.hide()
         row = QHBoxLayout()
         row.addWidget(self.copied, 1)
         row.addWidget(self.copy)
         layout = QVBoxLayout(self)
+        layout.addLayout(disk_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notes)
         layout.addLayout(row)
@@ -77,8 +93,23 @@ class ReviewPage(Page):
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(2)
         self.notes.setText("\n".join(notes))
+        self._show_disk(setup.ops.disk_shortfall(plan))
         self.copied.setText("")
         self.completeChanged.emit()
+
+    def _show_disk(self, shortfall: DiskShortfall | None) -> None:
+        if shortfall is not None:
+            self.disk.setText(
+                self.tr(
+                    "Not enough free disk space: this plan needs about %d MB (it downloads "
+                    "about %d MB and unpacks them), and only %d MB is free at %s. Free some "
+                    "space, or go Back and choose another install folder, before you press "
+                    "Install."
+                )
+                % (shortfall.needed_mb, shortfall.download_mb, shortfall.free_mb, shortfall.where)
+            )
+        self.disk.setVisible(shortfall is not None)
+        self.disk_icon.setVisible(shortfall is not None)
 
     def _on_copy_clicked(self) -> None:
         setup = self.setup

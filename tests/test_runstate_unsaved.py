@@ -1,0 +1,116 @@
+"""An install whose run-state cannot be saved goes on, says so once, and logs everything."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+from pathlib import Path
+
+from app.core.catalog import default_catalog
+from app.core.install import RunNotice, StepFinished, run_plan
+from app.core.logs import start_run_log
+from app.core.planner import Choices, Step
+from app.core.redact import Redactor
+from app.core.runner import ProcessRunner
+from app.core.runstate import RunState
+from tests.conftest import REPO
+from tests.core.test_engine import host as host  # a fixture, used by name
+from tests.core.test_engine import plan_of, py
+from tests.test_cli_install import cli_args, fake_machine
+
+
+class FullDisk:
+    """A writer that fails as a full disk does, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, path: Path, text: str) -> None:
+        self.calls += 1
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+
+def test_a_failing_writer_neither_stops_the_run_nor_repeats_itself(host, tmp_path, run_async):
+    log_path = start_run_log(tmp_path / "logs", Redactor(host.env))
+    writer = FullDisk()
+    state = RunState.start(tmp_path / "state", Choices(), Redactor(), writer=writer)
+    assert "No space left on device" in state.problem and "cannot be resumed" in state.problem
+    steps = [Step(f"s{i}", f"Step {i}", commands=(py(f"print('line-{i}')"),)) for i in range(3)]
+    events = []
+    report = run_async(
+        run_plan(
+            plan_of(*steps), ProcessRunner(host), default_catalog(), events.append, state=state
+        )
+    )
+    assert [r.status for r in report.results] == ["succeeded"] * 3
+    notices = [e for e in events if isinstance(e, RunNotice)]
+    assert len(notices) == 1 and notices[0].message == state.problem
+    assert events.index(notices[0]) == 0  # said before the first step, not at the end
+    assert writer.calls > 3  # every change was still tried
+    assert [e.result.step.id for e in events if isinstance(e, StepFinished)] == ["s0", "s1", "s2"]
+    log_text = log_path.read_text(encoding="utf-8")
+    assert log_text.count("progress cannot be saved") == 1
+    for i in range(3):
+        assert f"line-{i}" in log_text and f"step s{i}: succeeded" in log_text
+
+
+def test_a_writer_failing_part_way_is_said_when_it_fails(host, tmp_path, run_async):
+    fail = {"now": False}
+
+    def writer(path: Path, text: str) -> None:
+        if fail["now"]:
+            raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+
+    state = RunState.start(tmp_path / "state", Choices(), Redactor(), writer=writer)
+    assert state.problem == ""
+    steps = [
+        Step("a", "Step a", commands=(py("print('a')"),)),
+        Step("b", "Step b", commands=(py("print('b')"),)),
+    ]
+    events = []
+
+    def sink(event) -> None:
+        events.append(event)
+        if isinstance(event, StepFinished) and event.result.step.id == "a":
+            fail["now"] = True  # the folder turns read-only after the first step
+
+    report = run_async(
+        run_plan(plan_of(*steps), ProcessRunner(host), default_catalog(), sink, state=state)
+    )
+    assert report.succeeded
+    notices = [i for i, e in enumerate(events) if isinstance(e, RunNotice)]
+    assert len(notices) == 1 and "Read-only file system" in events[notices[0]].message
+    first_after = next(i for i, e in enumerate(events) if isinstance(e, StepFinished))
+    assert notices[0] > first_after
+
+
+def test_install_with_an_unwritable_state_folder_finishes_and_says_why_once(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "unhang").write_text("")  # the fake npm finishes at once
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    app_home.mkdir(parents=True, exist_ok=True)
+    (app_home / "state").write_text("")  # a file where the state folder goes: even root fails
+    prefix = tmp_path / "prefix"
+    # Its bin folder on PATH already, so no PATH change (journaled in the same folder) is planned.
+    env["PATH"] = f"{bindir}:{prefix / 'bin'}"
+    result = subprocess.run(
+        cli_args(prefix), cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    printed = result.stdout
+    assert result.returncode == 0, printed + result.stderr
+    assert printed.count("Note: The install goes on, but its progress cannot be saved") == 1
+    assert str(app_home / "state" / "install-run.json") in printed
+    assert "cannot be resumed" in printed
+    assert (prefix / "bin" / "gemini").exists() and (prefix / "bin" / "codex").exists()
+    [log] = (app_home / "logs").glob("run-*.log")
+    log_text = log.read_text(encoding="utf-8")
+    assert log_text.count("progress cannot be saved") == 1
+    assert "@google/gemini-cli line-3" in log_text and "@openai/codex line-3" in log_text
+    assert "step codex-cli.npm: succeeded" in log_text
+    # Resume then says there is nothing to resume, rather than continuing a stale run.
+    resumed = subprocess.run(
+        [*cli_args(prefix)[:3], "install", "--resume", "--yes"], cwd=REPO, env=env,
+        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert resumed.returncode == 2 and "no earlier install to resume" in resumed.stderr

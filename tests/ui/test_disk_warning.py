@@ -1,0 +1,52 @@
+"""The Review page warns, before Install, when the disk has too little room for the plan."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from app.ui.wizard import REVIEW
+from tests.fakes import FakeFacts
+from tests.ui.fake_ops import FakeOperations
+from tests.ui.helpers import make_wizard, walk_to
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def ops(tmp_path):
+    return FakeOperations(tmp_path)
+
+
+def test_review_warns_with_needed_free_and_where_when_the_disk_is_small(qtbot, qloop, ops):
+    # As a recording of a machine with 40 MB left where npm installs.
+    ops.facts = FakeFacts(memory=8 * 1024**3, free={"/usr/local": 40 * MIB})
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, REVIEW, tools=["claude-code", "gemini-cli"])
+    page = wizard.review_page
+    plan = wizard.plan
+    assert plan is not None and plan.download_mb > 20  # more than 40 MB once unpacked
+    assert page.disk.isVisible() and page.disk_icon.isVisible()
+    text = page.disk.text()
+    assert f"needs about {plan.download_mb * 2} MB" in text
+    assert "only 40 MB is free at /usr/local" in text
+    assert "before you press Install" in text
+    os.makedirs("/tmp/gaps-shots", exist_ok=True)
+    QApplication.processEvents()
+    wizard.grab().save("/tmp/gaps-shots/review-disk.png")
+
+
+def test_review_says_nothing_about_disk_when_there_is_room(qtbot, qloop, ops):
+    ops.facts = FakeFacts(memory=8 * 1024**3, free={"/usr/local": 50 * 1024**3})
+    wizard = make_wizard(qtbot, ops)
+    walk_to(qtbot, wizard, REVIEW, tools=["claude-code", "gemini-cli"])
+    assert not wizard.review_page.disk.isVisible()
+
+
+def test_review_makes_no_claim_when_free_disk_is_unknown(qtbot, qloop, ops):
+    wizard = make_wizard(qtbot, ops)  # no facts: free disk not known
+    walk_to(qtbot, wizard, REVIEW, tools=["claude-code"])
+    assert wizard.review_page.disk.text() == ""
+    assert not wizard.review_page.disk.isVisible()
