@@ -54,6 +54,19 @@ def test_the_first_window_is_shown_before_the_core_loads():
     assert not {m for m in loaded if m.startswith(NOT_BEFORE_THE_WINDOW)}
 
 
+def test_the_first_window_needs_no_enum_of_the_qt_namespace():
+    """Its first use builds ~110 Python enums; the first window does without them."""
+    loaded = loaded_after(
+        "import PySide6.QtCore\n"
+        "from app.ui.app import open_window\n"
+        "app, wizard = open_window()\n"
+        "assert 'Qt' not in vars(PySide6.QtCore), 'the Qt namespace was built'\n"
+        "from PySide6.QtCore import Qt\n"
+        "assert 'Qt' in vars(PySide6.QtCore), 'the probe cannot see the Qt namespace'\n"
+    )
+    assert "app.ui.pages.welcome" in loaded
+
+
 def test_the_wizard_command_line_imports_no_subcommand():
     loaded = loaded_after(
         "from app.cli import wizard_options\n"
