@@ -75,6 +75,7 @@ class SetupWizard(QWizard):
         self.welcome_page = WelcomePage()
         self.setPage(WELCOME, self.welcome_page)
         self.setStartId(WELCOME)
+        self._pages_added = False
         self.currentIdChanged.connect(self._on_current_id_changed)
         if later:
             # Stands in for the System page, so Welcome shows "Next" as it will.
@@ -115,6 +116,9 @@ class SetupWizard(QWizard):
             self.removePage(SYSTEM)
             stand_in.deleteLater()
         self.setPage(SYSTEM, self.system_page)
+        self._pages_added = True
+        if self.currentId() != -1:  # shown before its pages: say the page it shows
+            self._on_current_id_changed(self.currentId())
 
     @classmethod
     def for_session(cls, session: Session) -> SetupWizard:
@@ -202,6 +206,10 @@ class SetupWizard(QWizard):
         self.error_page.show_error(summary, details)
 
     def _on_current_id_changed(self, page_id: int) -> None:
+        if not self._pages_added:
+            # add_pages() says it, after the first paint: the first use of QAccessible
+            # builds its Python enums (~3 ms), which the first window does not need.
+            return
         page = self.page(page_id)
         if page is not None:
             announce(page, page.title())
