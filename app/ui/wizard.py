@@ -85,6 +85,7 @@ class SetupWizard(QWizard):
 
     def add_pages(self) -> None:
         """Build the pages after Welcome; the first window is shown without them."""
+        self.welcome_page.make_text_selectable()
         from app.ui.pages.error import ErrorPage
         from app.ui.pages.finish import FinishPage
         from app.ui.pages.install import InstallPage
