@@ -7,6 +7,7 @@ the median of REPEATS is compared.
 
 from __future__ import annotations
 
+import compileall
 import os
 import sys
 import tempfile
@@ -22,6 +23,11 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 
 
 def measure() -> list[dict[str, Any]]:
+    # The app's bytecode, as an installed copy has it (pip compiles at install, the
+    # frozen build bundles it). The warm-up run would write it, except where
+    # PYTHONDONTWRITEBYTECODE is set: then every timed run compiled the ~1,000 lines
+    # before the window again (~5-10 ms), which no user's start does.
+    compileall.compile_dir(REPO / "app", quiet=1)
     with tempfile.TemporaryDirectory(prefix="bench-window-") as home:
         env = offscreen_env(AI_CLI_SETUP_HOME=home)
         medians = interleaved_medians(
