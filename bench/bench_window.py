@@ -15,7 +15,7 @@ from typing import Any
 
 from benchlib import PYTHON, REPO, WINDOW_SHOWN, interleaved_medians, offscreen_env, print_rows, row
 
-# Target 1.3x; measured 0.82-1.27x (median 1.06x) on a busy 2-core machine, 1.08x in
+# Target 1.3x; measured 0.82-1.27x (median 1.07x) on a busy 2-core machine, 1.08x in
 # instructions (window_instructions.py). What is left over a bare QWizard is mostly
 # the real Welcome page's text layout. See docs/BENCHMARKS.md.
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
