@@ -84,12 +84,12 @@ def _run_checks(base: Path, out: Callable[[str], None]) -> None:
         raise SelfTestError(f"the icon is missing: {icon}")
 
     # The wizard's own start: the window first, the core behind it (app/ui/app.py).
-    from app.ui.app import open_window
+    from app.ui.app import finish_window, open_window
 
     app, wizard = open_window()
     # bench/ times start-up to this line: keep it right after the first window.
     out(WINDOW_SHOWN)
-    wizard.add_pages()
+    finish_window(app, wizard)
     with _app_folders_in(base):
         try:
             detection = _load_and_detect(base, app, wizard, icon, out)

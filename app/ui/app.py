@@ -11,11 +11,8 @@ from typing import TYPE_CHECKING, Any
 os.environ.setdefault("QT_API", "pyside6")
 
 from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from app.core.resources import resource_path
-from app.ui.qtguard import guard_none_refcount
 from app.ui.wizard import SetupWizard
 
 if TYPE_CHECKING:
@@ -43,21 +40,20 @@ def _install_translators(app: QApplication) -> None:
 
 
 def open_window() -> tuple[QApplication, SetupWizard]:
-    """Show the wizard and paint it, before anything of the core is imported.
+    """Show the wizard with its Welcome page and paint it, before anything else loads.
 
-    Only Qt and the pages load first, so the window appears at once; the
-    caller then loads the core, sets the wizard's operations and starts the
-    event loop (which starts detection). `--self-test` times this too.
+    Only Qt and the Welcome page load first, so the window appears at once; the
+    caller then calls finish_window(), loads the core, sets the wizard's
+    operations and starts the event loop (which starts detection). Until the
+    loop runs, input waits. `--self-test` times this too.
     """
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("ai-cli-setup")
-    app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))
     if isinstance(app, QApplication):
-        _install_translators(app)
+        _install_translators(app)  # before the wizard: its buttons' words
     wizard = SetupWizard(later=True)
     wizard.show()
-    # Paint now. The other pages (wizard.add_pages()) and the core load next,
-    # before the event loop runs, so input waits until they are there.
+    # Paint now, without taking input: nothing can answer it yet.
     app.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
     return app, wizard
 
@@ -119,10 +115,27 @@ def _without_profile(wizard: SetupWizard, host: Host, catalog_folder: Path | Non
         wizard.start_over()
 
 
+def finish_window(app: QApplication, wizard: SetupWizard) -> None:
+    """What the first paint does without, done before the event loop takes input.
+
+    The window icon (the window manager draws it; QIcon's first use costs ~2 ms)
+    and the other pages, which also make the Welcome page's text selectable and
+    announce it.
+    """
+    from PySide6.QtGui import QIcon
+
+    from app.core.resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))
+    wizard.add_pages()
+
+
 def run_wizard(profile_path: str | None = None) -> int:
     app, wizard = open_window()
+    from app.ui.qtguard import guard_none_refcount
+
     guard_none_refcount()  # a few hundred Qt calls so far: far from the limit it guards
-    wizard.add_pages()
+    finish_window(app, wizard)
     import asyncio
 
     import qasync

@@ -77,6 +77,7 @@ class SetupWizard(QWizard):
         self.welcome_page = WelcomePage()
         self.setPage(WELCOME, self.welcome_page)
         self.setStartId(WELCOME)
+        self._pages_added = False
         self.currentIdChanged.connect(self._on_current_id_changed)
         if later:
             # Stands in for the System page, so Welcome shows "Next" as it will.
@@ -86,6 +87,7 @@ class SetupWizard(QWizard):
 
     def add_pages(self) -> None:
         """Build the pages after Welcome; the first window is shown without them."""
+        self.welcome_page.make_text_selectable()
         from app.ui.pages.error import ErrorPage
         from app.ui.pages.finish import FinishPage
         from app.ui.pages.install import InstallPage
@@ -117,6 +119,9 @@ class SetupWizard(QWizard):
             self.removePage(SYSTEM)
             stand_in.deleteLater()
         self.setPage(SYSTEM, self.system_page)
+        self._pages_added = True
+        if self.currentId() != -1:  # shown before its pages: say the page it shows
+            self._on_current_id_changed(self.currentId())
 
     @classmethod
     def for_session(cls, session: Session) -> SetupWizard:
@@ -234,6 +239,10 @@ class SetupWizard(QWizard):
         self.start_detection()
 
     def _on_current_id_changed(self, page_id: int) -> None:
+        if not self._pages_added:
+            # add_pages() says it, after the first paint: the first use of QAccessible
+            # builds its Python enums (~3 ms), which the first window does not need.
+            return
         page = self.page(page_id)
         if page is not None:
             announce(page, page.title())

@@ -27,6 +27,19 @@ def test_welcome_says_what_will_and_will_not_happen(qtbot, qloop, ops):
     assert wizard.wizardStyle() == QWizard.WizardStyle.ModernStyle
 
 
+def test_text_labels_are_plain_selectable_text(qtbot, qloop, ops):
+    """text_label sets its format and flags by name; they must be the enums they name."""
+    wizard = make_wizard(qtbot, ops)
+    labels = [wizard.welcome_page.resume_note, wizard.system_page.status, wizard.finish_page.steps]
+    for label in labels:
+        assert label.textFormat() == Qt.TextFormat.PlainText
+        assert label.textInteractionFlags() == (
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        assert label.wordWrap()
+
+
 def finding_rows(page):
     """The System page's finding rows (children of its section rows)."""
     for row in range(page.tree.topLevelItemCount()):

@@ -8,6 +8,7 @@ from app.core.host import Host
 from app.core.paths import Paths
 from app.core.runner import ProcessRunner
 from app.core.session import Session
+from app.ui.operations import SessionOperations
 from app.ui.wizard import VERIFY, SetupWizard
 from tests.fakes import ScriptedRunner, linux_host
 
@@ -46,6 +47,24 @@ def test_window_appears_before_detection_finishes(qtbot, qloop, tmp_path):
     rows = [page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())]
     assert sum(section.childCount() for section in rows) == len(wizard.detection.findings())
     assert "Debian" in page.status.text()
+
+
+def test_a_window_shown_before_its_pages_announces_its_page_once_they_are_added(
+    qtbot, qloop, tmp_path, monkeypatch
+):
+    import app.ui.wizard as wizard_module
+
+    said = []
+    monkeypatch.setattr(wizard_module, "announce", lambda _w, text: said.append(text))
+    wizard = settled(qtbot, SetupWizard(later=True))
+    wizard.show()
+    assert wizard.currentPage() is wizard.welcome_page
+    assert said == []  # the first window does not wait for accessibility
+    wizard.add_pages()
+    assert said == [wizard.welcome_page.title()]
+    wizard.ops = SessionOperations(scripted_session(tmp_path))
+    wizard.next()
+    assert said == [wizard.welcome_page.title(), wizard.system_page.title()]
 
 
 def test_tools_page_preselects_all_and_marks_installed(qtbot, qloop, tmp_path):

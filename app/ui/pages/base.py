@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWizardPage
 
 if TYPE_CHECKING:
@@ -20,18 +19,29 @@ class Page(QWizardPage):
         return cast("SetupWizard", wizard)
 
 
-def text_label(text: str = "", name: str = "") -> QLabel:
-    """A wrapped label whose text can be selected and reached with the keyboard."""
+def text_label(text: str = "", name: str = "", *, selectable: bool = True) -> QLabel:
+    """A wrapped label whose text can be selected and reached with the keyboard.
+
+    With `selectable=False` the caller calls make_selectable() later: Qt's first
+    selectable label sets up its text machinery (~3 ms), which the first window's
+    paint does without (it paints the same pixels either way).
+    """
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse
-        | Qt.TextInteractionFlag.TextSelectableByKeyboard
-    )
+    # Set by name, not as Qt.TextFormat.PlainText: the first use of the `Qt` namespace
+    # builds all its ~110 Python enums (~20 ms), and the Welcome page's labels are made
+    # before the first window, which needs none of them.
+    label.setProperty("textFormat", "PlainText")
+    if selectable:
+        make_selectable(label)
     if name:
         label.setAccessibleName(name)
     return label
+
+
+def make_selectable(label: QLabel) -> None:
+    """The label's text can be selected with the mouse and the keyboard."""
+    label.setProperty("textInteractionFlags", "TextSelectableByMouse|TextSelectableByKeyboard")
 
 
 def button(text: str, name: str, description: str = "") -> QPushButton:

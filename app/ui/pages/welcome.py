@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QFrame, QVBoxLayout
 
-from app.ui.pages.base import Page, text_label
+from app.ui.pages.base import Page, make_selectable, text_label
 
 if TYPE_CHECKING:
     from app.core.runstate import RunState
@@ -28,6 +28,7 @@ class WelcomePage(Page):
                 "• Each tool is checked by running it, and you get its first sign-in steps."
             ),
             self.tr("What will happen"),
+            selectable=False,
         )
         wont = text_label(
             self.tr(
@@ -38,10 +39,14 @@ class WelcomePage(Page):
                 "• No API keys or passwords are written to logs or reports."
             ),
             self.tr("What will not happen"),
+            selectable=False,
         )
         self.resume = QCheckBox(self.tr("&Continue the install that did not finish"))
         self.resume.setAccessibleName(self.tr("Continue the unfinished install"))
-        self.resume_note = text_label(name=self.tr("About the unfinished install"))
+        self.resume_note = text_label(
+            name=self.tr("About the unfinished install"), selectable=False
+        )
+        self.texts = (will, wont, self.resume_note)  # selectable once the window is up
         self.resume_box = QFrame()
         self.resume_box.setFrameShape(QFrame.Shape.StyledPanel)
         box = QVBoxLayout(self.resume_box)
@@ -55,6 +60,11 @@ class WelcomePage(Page):
         layout.addSpacing(12)
         layout.addWidget(wont)
         layout.addStretch(1)
+
+    def make_text_selectable(self) -> None:
+        """Called by the wizard right after its first paint (see text_label)."""
+        for label in self.texts:
+            make_selectable(label)
 
     def initializePage(self) -> None:
         if not self.setup.has_ops:
