@@ -20,7 +20,10 @@ from tests.conftest import REPO
 from tests.fakes import FakeFacts, ScriptedRunner, linux_host
 
 MIB = 1024 * 1024
-PLAN = Plan((Step("gemini-cli.npm", "Install Gemini CLI", download_mb=30),), "/home/u/.npm-global")
+PLAN = Plan(
+    (Step("gemini-cli.npm", "Install Gemini CLI", download_mb=30, disk_mb=60),),
+    "/home/u/.npm-global",
+)
 
 
 def detection_with_free(free: int | None) -> Detection:
@@ -49,7 +52,12 @@ def test_detections_free_disk_stands_in_when_the_folder_was_not_measured():
     assert disk_shortfall(PLAN, detection_with_free(None)) is None  # not known: no claim
     assert disk_shortfall(PLAN, None) is None
     nothing = Plan(
-        (Step("gemini-cli.npm", "Install Gemini CLI", skip="installed", download_mb=30),), "/p"
+        (
+            Step(
+                "gemini-cli.npm", "Install Gemini CLI", skip="installed", download_mb=30, disk_mb=60
+            ),
+        ),
+        "/p",
     )
     assert disk_shortfall(nothing, detection_with_free(1)) is None
 

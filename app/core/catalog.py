@@ -22,7 +22,8 @@ from the guide is a `script` action (URL and interpreter), never a shell
 string. The planner (`app.core.planner`) turns a method into the argument
 lists of one plan step: placeholders such as {user} and {node_major} filled,
 a script downloaded first, then run. A method the guide lacks says why in
-its `note`; `download_mb` is its rough size. A broken file fails with its
+its `note`; `download_mb` and `disk_mb` are its rough sizes, downloaded and
+installed (the low-disk warning adds them). A broken file fails with its
 file name, key and reason; unknown keys are errors, and every cross-reference
 is checked at load.
 """
@@ -204,6 +205,7 @@ class Method:
     installs: bool = True
     note: str = ""  # why the product adds it, when `guide` is empty
     download_mb: int = 0  # rough size of what it downloads
+    disk_mb: int = 0  # rough space it takes once installed; 0: about twice the download
 
     @property
     def admin(self) -> bool:
@@ -647,7 +649,7 @@ def _method(r: _Reader, key: str, raw: object, item_id: str) -> Method:
         key,
         raw,
         {"id", "label", "os", "actions"},
-        {"distros", "recommended", "guide", "installs", "note", "download_mb"},
+        {"distros", "recommended", "guide", "installs", "note", "download_mb", "disk_mb"},
     )
     method_id = r.text(f"{key}.id", data["id"])
     if not method_id.startswith(f"{item_id}."):
@@ -673,6 +675,7 @@ def _method(r: _Reader, key: str, raw: object, item_id: str) -> Method:
         installs=r.flag(f"{key}.installs", data.get("installs", True)),
         note=note,
         download_mb=r.count(f"{key}.download_mb", data.get("download_mb", 0)),
+        disk_mb=r.count(f"{key}.disk_mb", data.get("disk_mb", 0)),
     )
 
 

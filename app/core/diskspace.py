@@ -9,7 +9,6 @@ from app.core.detect import Detection
 from app.core.planner import Plan
 
 MIB = 1024 * 1024
-UNPACK_FACTOR = 2  # npm, apt and installers unpack to about twice what they download
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,9 @@ def disk_shortfall(
     finding (free disk where npm's global folder is) stands in. With neither
     known, no claim is made either way.
     """
-    if not plan.download_mb:
+    if not plan.disk_mb:
         return None
-    needed = plan.download_mb * UNPACK_FACTOR * MIB
+    needed = plan.disk_mb * MIB
     where, free = plan.npm_prefix, None
     if free_at is not None and plan.npm_prefix:
         free = free_at(plan.npm_prefix)

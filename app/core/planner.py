@@ -72,6 +72,7 @@ class Step:
     relogin: bool = False
     reboot: bool = False
     download_mb: int = 0
+    disk_mb: int = 0  # space once installed, downloads kept in caches included
     skip: str = ""  # why nothing needs doing: already there at the right version
     blocked: str = ""  # why the step cannot run on this machine
     note: str = ""  # something the user should know before it runs
@@ -122,6 +123,11 @@ class Plan:
     def download_mb(self) -> int:
         return sum(s.download_mb for s in self.steps if not s.skip and not s.blocked)
 
+    @property
+    def disk_mb(self) -> int:
+        """Free disk the steps that run need: downloads (kept in caches) and what they unpack to."""
+        return sum(s.disk_mb for s in self.steps if not s.skip and not s.blocked)
+
     def step(self, step_id: str) -> Step:
         return next(s for s in self.steps if s.id == step_id)
 
@@ -132,6 +138,7 @@ class Plan:
             "manager": self.manager,
             "npm_prefix": self.npm_prefix,
             "download_mb": self.download_mb,
+            "disk_mb": self.disk_mb,
             "steps": [
                 {
                     "id": s.id,
@@ -143,6 +150,7 @@ class Plan:
                     "relogin": s.relogin,
                     "reboot": s.reboot,
                     "download_mb": s.download_mb,
+                    "disk_mb": s.disk_mb,
                     "skip": s.skip,
                     "blocked": s.blocked,
                     "note": s.note,
@@ -292,6 +300,7 @@ class _Builder:
                 relogin=method.relogin,
                 reboot=method.reboot,
                 download_mb=method.download_mb,
+                disk_mb=_disk_mb(method),
                 skip=skip,
                 blocked="" if skip else concrete.blocked,
                 note=note,
@@ -333,6 +342,14 @@ def default_npm_prefix(host: Host, node: NodeFinding, manager: str | None) -> tu
 _TOOL_FINDINGS = frozenset(
     {"os", "node", "git", "resources", "tools", "package_managers", "node_managers"}
 )
+
+
+# Where a method does not say, what a download takes once unpacked, the download kept.
+UNPACK_FACTOR = 2
+
+
+def _disk_mb(method: Method) -> int:
+    return method.download_mb + (method.disk_mb or method.download_mb * UNPACK_FACTOR)
 
 
 def findings_needed(choices: Choices) -> frozenset[str] | None:
@@ -532,6 +549,7 @@ def _npm_step(
         needs=needs,
         env=NPM_ENV,
         download_mb=method.download_mb,
+        disk_mb=_disk_mb(method),
         skip=skip,
         note=note,
     )

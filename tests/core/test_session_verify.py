@@ -69,7 +69,9 @@ def test_a_plan_bigger_than_the_free_disk_at_the_npm_folder_is_warned_about(tmp_
 
     runner = ScriptedRunner(linux_host())
     s = session(runner, tmp_path)
-    plan = Plan((Step("gemini-cli.npm", "Install Gemini CLI", download_mb=30),), "/small")
+    plan = Plan(
+        (Step("gemini-cli.npm", "Install Gemini CLI", download_mb=30, disk_mb=60),), "/small"
+    )
     s.facts = FakeFacts(free={"/small": 2 * 1024 * 1024})
     assert "Only 2 MB free at /small" in s.disk_warning(plan)
     s.facts = FakeFacts(free={"/small": 10 * 1024**3})

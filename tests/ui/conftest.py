@@ -25,6 +25,8 @@ def qloop(_session_qloop, qapp):
     for task in leftovers:
         task.cancel()
     qapp.processEvents()
+    # Tests outside tests/ui that run later start their own loops with asyncio.run().
+    asyncio.events._set_running_loop(None)
 
 
 def pytest_collection_modifyitems(items):
