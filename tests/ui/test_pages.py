@@ -127,7 +127,7 @@ def test_review_lists_exact_commands_and_copies_a_script(qtbot, qloop, ops):
     prefix = ops.default_prefix()
     assert page.table.rowCount() == 2
     assert page.table.item(0, 1).text() == f"npm install -g --prefix {prefix} @google/gemini-cli"
-    assert page.table.item(1, 2).text() == "about 70 MB download"  # the catalog's size
+    assert page.table.item(1, 2).text() == "about 165 MB download"  # the catalog's size
     assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Install"
     qtbot.mouseClick(page.copy, Qt.MouseButton.LeftButton)
     script = QGuiApplication.clipboard().text()
