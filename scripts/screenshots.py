@@ -283,6 +283,36 @@ class Shooter:
                 await self.shoot(wizard, "6-verify-container")
             await self.close(wizard)
 
+        if wanted("4-review-low-disk"):
+            from tests.fakes import FakeFacts
+
+            ops = DemoOperations(self.tmp)
+            # As a recording of a laptop with 300 MB left where npm installs.
+            ops.facts = FakeFacts(memory=8 * 1024**3, free={"/usr/local": 300 * 1024 * 1024})
+            wizard = self.wizard(ops)
+            await self.walk(wizard, REVIEW)
+            await self.shoot(wizard, "4-review-low-disk")
+            await self.close(wizard)
+
+        if wanted("9-startup-problem"):
+            import shutil
+
+            from app.core.resources import resource_path
+            from app.ui.app import load_core
+
+            folder = self.tmp / "damaged-catalog"
+            shutil.copytree(resource_path("catalog"), folder, dirs_exist_ok=True)
+            tools = folder / "tools.toml"
+            text = tools.read_text(encoding="utf-8")
+            tools.write_text(text.replace("npm_package =", "npm_pakage =", 1), encoding="utf-8")
+            wizard = SetupWizard()  # no operations: the core did not load
+            wizard.resize(*SIZE)
+            wizard.show()
+            os.environ["AI_CLI_SETUP_HOME"] = str(self.tmp / "app-home")  # its log goes there
+            assert load_core(wizard, None, catalog_folder=folder) is not None
+            await self.shoot(wizard, "9-startup-problem")
+            await self.close(wizard)
+
         if wanted("8-error"):
             ops = DemoOperations(self.tmp)
             wizard = self.wizard(ops)

@@ -12,8 +12,6 @@ from app.core.resources import resource_path
 from app.ui.app import load_core
 from app.ui.wizard import ERROR, WELCOME, SetupWizard
 
-SHOTS = "/tmp/gaps-shots"
-
 
 @pytest.fixture
 def broken_catalog(tmp_path):
@@ -39,16 +37,6 @@ def wizard(qtbot, qloop):
     qtbot.addWidget(wizard, before_close_func=lambda _w: settle())
     wizard.show()
     return wizard
-
-
-def shoot(wizard: SetupWizard, name: str) -> None:
-    import os
-
-    from PySide6.QtWidgets import QApplication
-
-    os.makedirs(SHOTS, exist_ok=True)
-    QApplication.processEvents()  # the layout settles, as it does before a person sees it
-    wizard.grab().save(f"{SHOTS}/{name}.png")
 
 
 def test_a_broken_catalog_is_shown_in_the_window_with_file_key_reason_and_log(
@@ -82,7 +70,6 @@ def test_a_broken_catalog_is_shown_in_the_window_with_file_key_reason_and_log(
     # A terminal, if there is one, gets the same lines.
     err = capsys.readouterr().err
     assert "Key: tools.gemini-cli.npm_pakage" in err and "What to do:" in err
-    shoot(wizard, "startup-catalog")
 
 
 def _logs():
@@ -105,7 +92,6 @@ def test_a_refused_profile_is_shown_and_the_wizard_can_continue_without_it(
     assert "Key: tools.gemini-cli.post_install" in page.summary.text()
     assert "start ai-cli-setup without a profile" in page.advice.text()
     assert page.retry.isVisible()
-    shoot(wizard, "startup-profile")
     started = []
     monkeypatch.setattr(wizard, "start_detection", lambda: started.append(True))
     page.retry.click()
