@@ -28,7 +28,7 @@ from benchlib import PYTHON, REPO, compile_app, print_rows, row, user_env
 # FIXME(install): the app takes ~1.3x a single raw npm call (target 1.05x). It makes
 # one npm call too now; the rest is fixed cost around it: start-up and detection
 # (~1.4 s) and verification, where `gemini --version` alone takes ~2 s.
-REPEATS = int(os.environ.get("BENCH_INSTALL_REPEATS", "3"))
+REPEATS = int(os.environ.get("BENCH_INSTALL_REPEATS", "5"))
 TIMEOUT = 900
 NPM_SETTINGS = {
     "npm_config_update_notifier": "false",
@@ -50,6 +50,7 @@ def packages() -> list[str]:
 
 def _checked(prefix: Path, env: dict[str, str]) -> float:
     """Each tool's version command from `prefix`, all at once, as the app's verification runs."""
+    _settled()
     started = time.perf_counter()
     running = [
         subprocess.Popen(
@@ -67,7 +68,14 @@ def _checked(prefix: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
+def _settled() -> None:
+    """Let the disk write out the last install (~750 MB) so it does not slow the next one."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def _timed(argv: list[str], env: dict[str, str]) -> float:
+    _settled()
     started = time.perf_counter()
     result = subprocess.run(
         argv, env=env, cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT,
@@ -113,11 +121,19 @@ def measure() -> list[dict[str, Any]]:
 
         raw(root / "warm-up")  # fills the cache; not timed
         samples: dict[str, list[float]] = {"raw": [], "checked": [], "each": [], "app": []}
+        sides = ["raw", "each", "app"]
         for n in range(REPEATS):
-            samples["raw"].append(raw(root / f"raw-{n}"))
-            samples["checked"].append(samples["raw"][-1] + _checked(root / f"raw-{n}", env))
-            samples["each"].append(raw_each(root / f"each-{n}"))
-            samples["app"].append(app(root / f"app-{n}"))
+            # The registry's speed drifts over minutes: each round starts with another side.
+            for side in sides[n % 3 :] + sides[: n % 3]:
+                prefix = root / f"{side}-{n}"
+                if side == "raw":
+                    samples["raw"].append(raw(prefix))
+                    samples["checked"].append(samples["raw"][-1] + _checked(prefix, env))
+                elif side == "each":
+                    samples["each"].append(raw_each(prefix))
+                else:
+                    samples["app"].append(app(prefix))
+                shutil.rmtree(prefix)  # not timed; the disk would hold 15 installs otherwise
     raw_s, checked_s, each_s, app_s = (
         statistics.median(samples[k]) for k in ("raw", "checked", "each", "app")
     )
