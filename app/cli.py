@@ -115,10 +115,8 @@ def _command(args: argparse.Namespace) -> int:
     from app.core.logs import start_run_log
     from app.core.redact import RedactingWriter, Redactor
     from app.core.startup import startup_problem
-    from app.core.tls import use_system_trust_store
 
     log = logging.getLogger("ai_cli_setup.cli")
-    use_system_trust_store()  # the wizard's HTTP does this itself, at its first request
     if args.global_profile and getattr(args, "profile", None) is None:
         if not hasattr(args, "profile"):
             print(f"ai-cli-setup: error: {args.command} takes no profile", file=sys.stderr)

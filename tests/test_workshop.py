@@ -187,15 +187,22 @@ def test_install_refuses_a_profile_whose_ca_file_is_missing(tmp_path):
     assert "CA file /nonexistent/corp.pem is not on this machine" in result.stderr
 
 
-def test_every_command_verifies_https_against_the_system_trust_store():
+def test_https_goes_through_the_system_trust_store_loaded_only_by_commands_using_it():
+    """`detect` asks the npm registry over HTTPS: through the OS trust store. `verify` asks
+    nothing over HTTP, so it does not load requests or truststore (start-up time)."""
     probe = (
-        "import ssl, truststore, app.cli as c; c.main(['check']); "
-        "print(ssl.SSLContext is truststore.SSLContext)"
+        "import sys, app.cli as c; c.main([sys.argv[1]]); import ssl; "
+        "print('truststore' in sys.modules and ssl.SSLContext is sys.modules['truststore'].SSLContext, "
+        "'requests' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60
-    )
-    assert result.stdout.strip() == "True", result.stderr
+    seen = {}
+    for command in ("detect", "verify"):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, command],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        seen[command] = result.stdout.strip().splitlines()[-1:]
+    assert seen == {"detect": ["True True"], "verify": ["False False"]}, seen
 
 
 def test_plan_exports_to_a_file_and_the_terminal(tmp_path):
