@@ -22,7 +22,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(BENCH.parent))
 
-from benchlib import format_table  # noqa: E402 -- found through the path above
+from benchlib import format_table, settle_disk  # noqa: E402 -- found through the path above
 
 KEYS = ("benchmark", "measure", "value", "unit", "target", "ok")
 
@@ -73,6 +73,7 @@ def run_all(paths: list[Path], verbose: bool = True) -> list[dict[str, Any]]:
         started = time.perf_counter()
         if verbose:
             print(f"running {path.name} …", file=sys.stderr, flush=True)
+        settle_disk()  # the last benchmark's writes must not slow this one
         try:
             rows += checked(load(path).measure(), path.name)
         except Exception as exc:  # one broken benchmark must not hide the others
