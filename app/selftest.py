@@ -98,10 +98,35 @@ def _run_checks(base: Path, out: Callable[[str], None]) -> None:
             wizard.close()
         for finding in detection.findings():
             state = finding.version or ("present" if finding.present else "absent")
-            out(f"detected {finding.name}: {state}")
+            # The summary says it as `detect` does ("Debian GNU/Linux 12", "not reachable: ...").
+            out(
+                f"detected {finding.name}: {state}"
+                + (f" ({finding.summary})" if finding.summary else "")
+            )
         if not list(wizard.ops.log_folder().glob("*.log")):
             raise SelfTestError(f"no run log was written under {wizard.ops.log_folder()}")
+    _check_command_line(out)
     out(f"checks took {time.perf_counter() - started:.2f} s")
+
+
+def _check_command_line(out: Callable[[str], None]) -> None:
+    """Every subcommand's module loads and the whole command line builds.
+
+    The subcommands are imported by name (app/commands/__init__.py), which a
+    frozen build only holds if its spec lists them; the window never needs them.
+    """
+    from app.cli import build_parser
+    from app.commands import NAMES
+
+    try:
+        parser = build_parser()
+    except ImportError as exc:
+        raise SelfTestError(f"a subcommand's module is missing: {exc}") from exc
+    help_text = parser.format_help()
+    missing = [name for name in NAMES if name not in help_text]
+    if missing:
+        raise SelfTestError(f"the command line lacks {', '.join(missing)}")
+    out(f"command line: {len(NAMES)} subcommands ({', '.join(NAMES)})")
 
 
 def _load_and_detect(

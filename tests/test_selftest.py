@@ -44,3 +44,23 @@ def test_a_missing_resource_fails_with_the_reason(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(resources, "resources_dir", lambda: tmp_path / "nowhere")
     assert selftest.run_self_test(out=lambda line: None) == 1
     assert "the icon is missing" in capsys.readouterr().err
+
+
+def test_the_self_test_builds_the_whole_command_line(monkeypatch):
+    """A frozen build without a subcommand's module fails its self-test (as it did: the spec
+    did not list the modules app.commands imports by name, and `--version` crashed)."""
+    import app.commands
+
+    seen: list[str] = []
+    selftest._check_command_line(seen.append)
+    assert seen == [
+        f"command line: {len(app.commands.NAMES)} subcommands ({', '.join(app.commands.NAMES)})"
+    ]
+
+    monkeypatch.setattr(app.commands, "NAMES", (*app.commands.NAMES, "nosuch"))
+    try:
+        selftest._check_command_line(seen.append)
+    except selftest.SelfTestError as exc:
+        assert "a subcommand's module is missing: No module named 'app.commands.nosuch'" in str(exc)
+    else:
+        raise AssertionError("a missing subcommand module passed the self-test")

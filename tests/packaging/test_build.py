@@ -1,9 +1,13 @@
 """packaging/build.py's stderr allowlist, and (slow) a real build that passes --self-test."""
 
+import json
+import os
 import re
+import subprocess
 
 import pytest
 
+from app import __version__
 from tests.packaging.conftest import load_script
 
 build = load_script("build")
@@ -38,6 +42,19 @@ def test_the_frozen_app_builds_and_passes_its_self_test(tmp_path):
     assert outcome.unexpected_stderr == []
     assert "(frozen)" in outcome.stdout
     assert "window shown" in outcome.stdout
+    assert "command line: 9 subcommands" in outcome.stdout
+    # The subcommands are imported by name: the frozen app must hold them (it once did not).
+    env = {**os.environ, "AI_CLI_SETUP_HOME": str(tmp_path / "home")}
+    version = subprocess.run(
+        [str(built.executable), "--version"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert (version.returncode, version.stdout.strip()) == (0, f"ai-cli-setup {__version__}")
+    detected = subprocess.run(
+        [str(built.executable), "detect", "--json"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert detected.returncode == 0, detected.stderr
+    assert json.loads(detected.stdout)["system"] in ("linux", "darwin", "windows")
     shipped = [p.name for p in built.folder.rglob("*")]
     assert not [n for n in shipped if re.search(r"Qt6?(Qml|Quick)|PyQt|PySide2", n)]
     assert not [n for n in shipped if n.endswith(".qm") and not n.startswith("qtbase_")]
