@@ -11,6 +11,8 @@ import asyncio
 import dataclasses
 import ntpath
 import os
+import shlex
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -151,7 +153,19 @@ async def _npm_prefix(runner: Runner, host: Host) -> str | None:
     return lines[-1] if out.ok and lines else None
 
 
-def _explain(tool: Tool, out: Outcome, signatures: Sequence[Signature]) -> tuple[str, str]:
+def npm_install(host: Host, package: str, prefix: str | None) -> str:
+    """The npm command a person types to install `package`, into `prefix` when one was given.
+
+    Without the prefix, a hint after `verify --npm-prefix P` would install into npm's
+    global folder instead (often a system folder).
+    """
+    argv = ["npm", "install", "-g", *(["--prefix", prefix] if prefix else []), package]
+    return subprocess.list2cmdline(argv) if host.is_windows else shlex.join(argv)
+
+
+def _explain(
+    host: Host, tool: Tool, out: Outcome, signatures: Sequence[Signature], prefix: str | None
+) -> tuple[str, str]:
     if signatures:
         first = signatures[0]
         return first.explanation, first.fix
@@ -159,7 +173,7 @@ def _explain(tool: Tool, out: Outcome, signatures: Sequence[Signature]) -> tuple
     what = "started but did not print a version" if started else "is there but does not run"
     return (
         f"{tool.name} {what}.",
-        f"Reinstall {tool.name}: npm install -g {tool.npm_package}",
+        f"Reinstall {tool.name}: {npm_install(host, tool.npm_package, prefix)}",
     )
 
 
@@ -196,7 +210,7 @@ async def verify_tool(
             tool.name,
             "missing",
             message=f"{tool.name} was not found{where} on PATH.",
-            fix=f"Install it: npm install -g {tool.npm_package}",
+            fix=f"Install it: {npm_install(host, tool.npm_package, prefix)}",
             path_origin=origin,
         )
     others = [p for p in on_path if not _same(host, p, exe)]
@@ -232,7 +246,7 @@ async def verify_tool(
         path_origin=origin,
     )
     if version is None:
-        explanation, fix = _explain(tool, out, catalog.diagnose(out.output))
+        explanation, fix = _explain(host, tool, out, catalog.diagnose(out.output), prefix)
         message = f"{out.sentence()} {explanation}"
         return dataclasses.replace(base, status="broken", message=message, fix=fix)
     if tool.min_version and not at_least(version, tool.min_version):
@@ -241,7 +255,7 @@ async def verify_tool(
             status="outdated",
             message=f"{tool.name} {version} is older than {tool.min_version}, the oldest "
             "release the wizard supports.",
-            fix=f"Upgrade it: npm install -g {tool.npm_package}@latest",
+            fix=f"Upgrade it: {npm_install(host, tool.npm_package + '@latest', prefix)}",
         )
     if not exe_on_path:
         folder = _dirname(host, exe)

@@ -232,3 +232,30 @@ def test_the_version_check_runs_with_the_tools_own_settings(isolated_home, tmp_p
     assert (item.status, item.version) == ("ok", "0.61.0")
     assert seen.read_text() == "true"
     assert "GEMINI_CLI_NO_RELAUNCH" not in host.env  # only that command's environment
+
+
+def test_a_missing_tool_in_a_given_prefix_is_fixed_into_that_prefix(
+    isolated_home, tmp_path, run_async
+):
+    """After `verify --npm-prefix P`, the hint installs into P, not npm's global folder."""
+    prefix = tmp_path / "my prefix"
+    host = Host(system="linux", env={"PATH": "/usr/bin:/bin"}, home=str(isolated_home))
+    item = run_async(verify_tool(ProcessRunner(host), default_catalog(), "codex-cli", str(prefix)))
+    assert item.status == "missing"
+    assert item.fix == f"Install it: npm install -g --prefix '{prefix}' @openai/codex"
+
+    windows = Host(system="windows", env={"PATH": r"C:\Windows"}, home=r"C:\Users\ada")
+    scripted = ScriptedRunner(windows, {})
+    item = run_async(verify_tool(scripted, default_catalog(), "codex-cli", r"C:\npm tools"))
+    assert item.fix == r'Install it: npm install -g --prefix "C:\npm tools" @openai/codex'
+
+
+def test_an_outdated_tool_in_a_given_prefix_is_upgraded_there(isolated_home, tmp_path, run_async):
+    catalog = default_catalog()
+    tool = dataclasses.replace(catalog.tool("gemini-cli"), min_version="0.30.0")
+    catalog = dataclasses.replace(catalog, tools={**catalog.tools, "gemini-cli": tool})
+    old = script(tmp_path / "p" / "bin" / "gemini", "print('0.20.0')")
+    host = Host(system="linux", env={"PATH": "/usr/bin:/bin"}, home=str(isolated_home))
+    item = run_async(verify_tool(ProcessRunner(host), catalog, "gemini-cli", str(old.parents[1])))
+    assert item.status == "outdated"
+    assert item.fix.endswith(f"npm install -g --prefix {old.parents[1]} @google/gemini-cli@latest")
