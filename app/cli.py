@@ -113,7 +113,9 @@ def _command(args: argparse.Namespace) -> int:
     from app.commands.common import UsageError, session_from_args
     from app.core.catalog import CatalogError
     from app.core.logs import start_run_log
+    from app.core.paths import HOME_OVERRIDE
     from app.core.redact import RedactingWriter, Redactor
+    from app.core.session import UnrecordedInstall
     from app.core.startup import startup_problem
 
     log = logging.getLogger("ai_cli_setup.cli")
@@ -155,6 +157,13 @@ def _command(args: argparse.Namespace) -> int:
     except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
         log.exception("%s failed", args.command)
         print(f"ai-cli-setup: {_os_error(exc)}{_see(log_path)}", file=sys.stderr)
+        if isinstance(exc, UnrecordedInstall):
+            print(
+                "ai-cli-setup: nothing was installed or changed: neither this run's log nor its "
+                "progress can be saved, so nothing would record what it changes. Free some disk "
+                f"space, or set {HOME_OVERRIDE} to a folder you can write to, and run it again.",
+                file=sys.stderr,
+            )
         return EXIT_FAILED
     except Exception as exc:
         log.exception("%s failed", args.command)

@@ -84,6 +84,14 @@ def test_a_writer_failing_part_way_is_said_when_it_fails(host, tmp_path, run_asy
     assert notices[0] > first_after
 
 
+def _install(prefix: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`install --yes` of the fake machine's CLIs into `prefix`, as a real process."""
+    return subprocess.run(
+        cli_args(prefix), cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def test_install_with_an_unwritable_state_folder_finishes_and_says_why_once(tmp_path):
     bindir, env = fake_machine(tmp_path)
     (bindir / "unhang").write_text("")  # the fake npm finishes at once
@@ -91,12 +99,8 @@ def test_install_with_an_unwritable_state_folder_finishes_and_says_why_once(tmp_
     app_home.mkdir(parents=True, exist_ok=True)
     (app_home / "state").write_text("")  # a file where the state folder goes: even root fails
     prefix = tmp_path / "prefix"
-    # Its bin folder on PATH already, so no PATH change (journaled in the same folder) is planned.
-    env["PATH"] = f"{bindir}:{prefix / 'bin'}"
-    result = subprocess.run(
-        cli_args(prefix), cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-        stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    env["PATH"] = f"{bindir}:{prefix / 'bin'}"  # already on PATH: no PATH change is planned
+    result = _install(prefix, env)
     printed = result.stdout
     assert result.returncode == 0, printed + result.stderr
     assert printed.count("Note: The install goes on, but its progress cannot be saved") == 1
@@ -114,3 +118,21 @@ def test_install_with_an_unwritable_state_folder_finishes_and_says_why_once(tmp_
         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert resumed.returncode == 2 and "no earlier install to resume" in resumed.stderr
+
+
+def test_install_that_nothing_could_record_does_not_start_and_says_what_to_do(tmp_path):
+    """Neither the log nor the state folder can be made (a file where the app's folder goes)."""
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "unhang").write_text("")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    env["AI_CLI_SETUP_HOME"] = str(blocked / "app")
+    prefix = tmp_path / "prefix"
+    env["PATH"] = f"{bindir}:{prefix / 'bin'}"  # already on PATH: no PATH change is planned
+    result = _install(prefix, env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no log file for this run" in result.stderr
+    assert "nothing was installed or changed" in result.stderr
+    assert "set AI_CLI_SETUP_HOME to a folder you can write to" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (prefix / "bin").exists()

@@ -36,6 +36,10 @@ from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
 log = logging.getLogger("ai_cli_setup.session")
 
 
+class UnrecordedInstall(OSError):
+    """An install that does not start: neither its log nor its progress can be written."""
+
+
 @dataclass
 class Session:
     runner: Runner
@@ -204,7 +208,8 @@ class Session:
             if state.error is not None and current_log_path() is None:
                 # Neither a log nor a run-state can be written: nothing would record what
                 # this install changes, so it does not start (a full disk, a read-only mount).
-                raise state.error
+                error = state.error
+                raise UnrecordedInstall(error.errno, error.strerror, error.filename) from error
         try:
             (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # only steps that download need it; they say so themselves
