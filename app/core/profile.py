@@ -61,7 +61,9 @@ class ProfileError(ValueError):
     """A profile that cannot be used: which file, which key, and why."""
 
     def __init__(self, file: Path | str, key: str, reason: str) -> None:
-        super().__init__(f"{file}: {key}: {reason}")
+        # "-" stands for "no key": the whole file is the problem (missing, unreadable).
+        where = f"{file}: {key}" if key and key != "-" else str(file)
+        super().__init__(f"{where}: {reason}")
         self.file = str(file)
         self.key = key
         self.reason = reason

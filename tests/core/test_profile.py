@@ -282,3 +282,11 @@ def test_choices_take_the_profiles_prefix_and_runtime_unless_given():
     assert given.npm_prefix == "/opt/npm" and given.container_runtime == "docker"
     auto = parse("containers = true\n[tools.codex-cli]")
     assert choices_for(auto, Choices(("codex-cli",))).container_runtime is None
+
+
+def test_a_missing_profile_file_is_named_without_a_key(tmp_path):
+    missing = tmp_path / "room.toml"
+    with pytest.raises(ProfileError) as caught:
+        load_profile(missing, CATALOG)
+    assert str(caught.value) == f"{missing}: file not found"
+    assert caught.value.key == "-"  # the window's problem panel leaves the Key line out
