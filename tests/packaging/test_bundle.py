@@ -132,7 +132,12 @@ def _pyinstaller_version_classes() -> dict[str, list[str]]:
     import ast
     import importlib.util
 
-    source = importlib.util.find_spec("PyInstaller").submodule_search_locations[0]
+    spec = importlib.util.find_spec("PyInstaller")
+    if spec is None:
+        pytest.skip(
+            "PyInstaller is not installed (it comes with the dev extra: pip install -e '.[dev]')"
+        )
+    source = spec.submodule_search_locations[0]
     tree = ast.parse((Path(source) / "utils" / "win32" / "versioninfo.py").read_text())
     classes = {}
     for node in tree.body:
