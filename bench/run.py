@@ -30,7 +30,9 @@ KEYS = ("benchmark", "measure", "value", "unit", "target", "ok")
 def discover(only: list[str] | None = None) -> list[Path]:
     modules = sorted(BENCH.glob("bench_*.py"))
     if only:
-        modules = [m for m in modules if m.stem.removeprefix("bench_") in only]
+        # "window", "bench_window" and "bench/bench_window.py" all name bench_window.py.
+        wanted = {Path(name).stem.removeprefix("bench_") for name in only}
+        modules = [m for m in modules if m.stem.removeprefix("bench_") in wanted]
     return modules
 
 
@@ -91,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = discover(args.only)
     if not paths:
-        print("no benchmarks matched", file=sys.stderr)
+        names = ", ".join(m.stem.removeprefix("bench_") for m in discover())
+        print(f"no benchmark named {', '.join(args.only)}; there are: {names}", file=sys.stderr)
         return 2
     rows = run_all(paths)
     print(format_table(rows, markdown=args.markdown))

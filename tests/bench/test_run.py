@@ -30,6 +30,13 @@ def test_every_bench_module_is_discovered():
     assert names == {p.name for p in (REPO / "bench").glob("bench_*.py")}
 
 
+def test_a_benchmark_is_named_as_a_person_would_type_it(capsys):
+    for name in ("window", "bench_window", "bench_window.py", "bench/bench_window.py"):
+        assert [p.name for p in run.discover([name])] == ["bench_window.py"]
+    assert run.main(["nosuch"]) == 2
+    assert "no benchmark named nosuch; there are: bundle, detect" in capsys.readouterr().err
+
+
 def test_every_bench_module_follows_the_protocol():
     for path in run.discover():
         module = run.load(path)
