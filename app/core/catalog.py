@@ -386,6 +386,14 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One of the guide's reasons for a scenario; `os` when it speaks of one system only."""
+
+    text: str
+    os: str | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One row of the Recommendation Summary."""
 
@@ -393,7 +401,11 @@ class Scenario:
     name: str
     cells: Mapping[str, Cell]
     needs_gpu: bool = False
-    why: tuple[str, ...] = ()  # the guide's own reasons, where it gives them
+    why: tuple[Reason, ...] = ()  # the guide's own reasons, where it gives them
+
+    def reasons_for(self, os_name: str) -> tuple[str, ...]:
+        """The reasons that hold on `os_name`: the general ones and its own."""
+        return tuple(r.text for r in self.why if r.os in (None, os_name))
 
 
 @dataclass(frozen=True)
@@ -824,9 +836,26 @@ def _recommendations(path: Path) -> tuple[dict[str, RuntimeOption], dict[str, Sc
             name=r.text(f"{key}.name", row["name"]),
             cells=cells,
             needs_gpu=r.flag(f"{key}.needs_gpu", row.get("needs_gpu", False)),
-            why=r.texts(f"{key}.why", row.get("why", [])),
+            why=_reasons(r, f"{key}.why", row.get("why", [])),
         )
     return options, scenarios
+
+
+def _reasons(r: _Reader, key: str, raw: object) -> tuple[Reason, ...]:
+    """A scenario's reasons: plain strings, or { text, os } for a reason about one system."""
+    if not isinstance(raw, list):
+        raise r.fail(key, "expected a list of reasons")
+    reasons = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            reasons.append(Reason(r.text(f"{key}[{i}]", item)))
+            continue
+        row = r.table(f"{key}[{i}]", item, {"text", "os"}, set())
+        os_name = r.text(f"{key}[{i}].os", row["os"])
+        if os_name not in OS_NAMES:
+            raise r.fail(f"{key}[{i}].os", f"{os_name!r} is not one of {', '.join(OS_NAMES)}")
+        reasons.append(Reason(r.text(f"{key}[{i}].text", row["text"]), os_name))
+    return tuple(reasons)
 
 
 def _tables(path: Path) -> tuple[dict[str, Table], dict[str, GuideList]]:

@@ -433,7 +433,7 @@ def _summary_drift(catalog: Catalog, guide: Guide) -> Iterator[str]:
             yield f"catalog scenario {scenario.id}: {scenario.name!r} is not in the guide"
         for os_name, cell in scenario.cells.items():
             yield from _cell_consistency(catalog, scenario.id, os_name, cell.text, cell.options)
-        for reason in scenario.why:
+        for reason in (r.text for r in scenario.why):
             if reason not in guide.bullets:
                 yield f"catalog scenario {scenario.id}: reason {reason!r} is not in the guide"
 

@@ -426,7 +426,7 @@ def _fallback(
 def _notes(
     catalog: Catalog, scenario: Scenario, option: RuntimeOption, machine: Machine
 ) -> list[str]:
-    notes = list(scenario.why)
+    notes = list(scenario.reasons_for(machine.os))
     tables = catalog.tables
     if "docker-desktop" in option.items and "docker-desktop-vs-engine" in tables:
         licence = tables["docker-desktop-vs-engine"].cell("License", "Docker Desktop")

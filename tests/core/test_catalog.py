@@ -396,6 +396,11 @@ def edit(folder, name, old, new):
          "prerequisites.nvidia-container-toolkit.requires_gpu", "'cuda' is not one of none, nvidia"),
         ("tables.toml", 'lead = "Use Apple Container when:"', 'lede = "Use Apple Container when:"',
          "list[0].lede", "unknown key"),
+        ("recommendations.toml", '{ os = "macos", text = "Docker Model Runner',
+         '{ os = "darwin", text = "Docker Model Runner',
+         "scenario[11].why[2].os", "'darwin' is not one of windows, macos, linux"),
+        ("recommendations.toml", '{ os = "linux", text = "On Linux',
+         '{ system = "linux", text = "On Linux', "scenario[11].why[3].system", "unknown key"),
     ],
 )  # fmt: skip
 def test_a_broken_catalog_names_file_key_and_reason(full, name, old, new, key, reason):

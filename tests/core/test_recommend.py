@@ -285,3 +285,14 @@ def test_c21_the_recorded_alpine_machine_is_offered_npm():
     detection = asyncio.run(session.detect())
     machine = Machine.from_host(session.host, detection)
     assert machine.musl and _claude(machine).step_id == "claude-code.npm"
+
+
+def test_a_reason_about_one_system_is_given_on_that_system_only():
+    """The guide's macOS-only reason (Docker Model Runner, Metal) is not shown on Linux."""
+    catalog = default_catalog()
+    on_linux = recommend(catalog, Machine(os="linux"), "isolated-ai-clis").notes
+    on_mac = recommend(catalog, Machine(os="macos"), "isolated-ai-clis").notes
+    assert not any("Docker Model Runner" in n for n in on_linux)
+    assert any(n.startswith("On Linux, either docker or podman") for n in on_linux)
+    assert not any(n.startswith("On Linux") for n in on_mac)
+    assert "Containers isolate the AI tools from your system (security)" in on_linux + on_mac
