@@ -66,3 +66,15 @@ def test_unknown_scenario_is_bad_usage():
     assert result.returncode == 2
     assert "unknown scenario 'kubernets'" in result.stderr
     assert "kubernetes" in result.stderr
+
+
+def test_a_cli_the_guide_installs_another_way_says_the_app_uses_npm():
+    """Claude Code's official installer on Linux is the guide's; `install` uses npm."""
+    result = cli("--scenario", "isolated-ai-clis", "--os", "linux")
+    assert result.returncode == 0, result.stderr
+    assert "Claude Code: Official installer (auto-updates) [claude-code.native]" in result.stdout
+    assert (
+        "  (Claude Code: the guide's way by hand; `ai-cli-setup install` and the wizard use npm"
+        in result.stdout
+    )
+    assert "Gemini CLI: the guide's way" not in result.stdout  # its guide method is npm already

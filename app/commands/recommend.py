@@ -63,11 +63,11 @@ async def run(session: Session, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"machine": machine, "recommendation": result})
     else:
-        _print(result, machine)
+        _print(result, machine, set(catalog.tools))
     return EXIT_OK
 
 
-def _print(result: Recommendation, machine: Machine) -> None:
+def _print(result: Recommendation, machine: Machine, tool_ids: set[str]) -> None:
     print(f"Scenario: {result.scenario_name} ({result.scenario_id}) on {machine.describe()}")
     print(f"The guide says: {result.cell}")
     print(f"Recommendation: {result.runtime_name or 'no container runtime'}")
@@ -91,6 +91,13 @@ def _print(result: Recommendation, machine: Machine) -> None:
                 print(f"      {action}")
             if planned.note:
                 print(f"      note: {planned.note}")
+    by_hand = [p.name for p in result.installs if p.item_id in tool_ids and "npm" not in p.step_id]
+    if by_hand:
+        # The planner installs every AI CLI with npm; say so where the guide names another way.
+        print(
+            f"  ({' and '.join(by_hand)}: the guide's way by hand; `ai-cli-setup install` "
+            "and the wizard use npm, the one way they install and verify on every system.)"
+        )
     if result.setup:
         print(f"Then: {', '.join(result.setup)}")
     for check in result.checks:
