@@ -6,6 +6,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -109,26 +110,31 @@ def time_to_line(
     argv: Sequence[str], marker: str, env: Mapping[str, str], timeout: float = 120
 ) -> float:
     """Seconds from starting `argv` until it prints `marker`; the process is then waited for."""
-    started = time.perf_counter()
-    with subprocess.Popen(
-        list(argv),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=dict(env),
-        cwd=REPO,
-        text=True,
-    ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.strip() == marker:
-                seconds = time.perf_counter() - started
-                break
-        else:
-            raise RuntimeError(f"{argv[0]} ended without printing {marker!r}")
-        process.stdout.read()
-        if process.wait(timeout=timeout) != 0:
-            raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}")
+    # stderr goes to a file, not a pipe nobody reads while timing; shown if the run fails.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errors:
+        started = time.perf_counter()
+        with subprocess.Popen(
+            list(argv),
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            stdin=subprocess.DEVNULL,
+            env=dict(env),
+            cwd=REPO,
+            text=True,
+        ) as process:
+            assert process.stdout is not None
+            seconds = None
+            for line in process.stdout:
+                if line.strip() == marker:
+                    seconds = time.perf_counter() - started
+                    break
+            process.stdout.read()
+            code = process.wait(timeout=timeout)
+        if seconds is None or code != 0:
+            errors.seek(0)
+            tail = " / ".join(errors.read().strip().splitlines()[-3:]) or "nothing on stderr"
+            what = f"ended without printing {marker!r}" if seconds is None else f"exited {code}"
+            raise RuntimeError(f"{' '.join(argv)} {what}: {tail}")
     return seconds
 
 

@@ -78,3 +78,14 @@ def test_the_markdown_table_has_a_row_per_result():
     assert table[0] == "| benchmark | measure | value | unit | target | ok |"
     assert table[2] == "| window | app / bare | 1.25 | x | <= 1.3 | yes |"
     assert table[3] == "| bundle | size | 143 | MB | — |  |"
+
+
+def test_a_start_up_that_fails_says_why():
+    """Run with a Python that lacks PySide6, a window benchmark says so, not just 'no marker'."""
+    import os
+
+    with pytest.raises(RuntimeError) as failed:
+        benchlib.time_to_line([sys.executable, "-c", "import nosuchmodule"], "shown", os.environ)
+    assert "ended without printing 'shown'" in str(failed.value)
+    assert "No module named 'nosuchmodule'" in str(failed.value)
+    assert benchlib.time_to_line([sys.executable, "-c", "print('shown')"], "shown", os.environ) > 0
