@@ -203,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         xcb = self_test(executable, {"QT_QPA_PLATFORM": "xcb"}, ("xvfb-run", "-a"))
         ok = report_self_test("xcb under Xvfb", xcb) and ok
-    print("self-test passed" if ok else "self-test FAILED")
+    runs = "offscreen and under Xvfb" if args.xvfb else "offscreen"
+    verdict = "passes" if ok else "FAILS"
+    print(f"{executable}: the frozen app {verdict} its self-test ({runs})")
     return 0 if ok else 1
 
 
