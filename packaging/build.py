@@ -2,8 +2,8 @@
 
 Windows gives dist/ai-cli-setup/ai-cli-setup.exe, macOS dist/AI CLI Setup.app,
 Linux dist/ai-cli-setup/. After building, the script runs the frozen app with
-`--self-test` and fails on a non-zero exit or on stderr lines that are not in
-packaging/stderr-allowlist.txt.
+`--self-test` and `--version` and fails on a non-zero exit or on stderr lines that
+are not in packaging/stderr-allowlist.txt.
 """
 
 from __future__ import annotations
@@ -153,6 +153,20 @@ def self_test(executable: Path, env: dict[str, str] | None = None, wrapper=()) -
     )
 
 
+def version_problem(executable: Path) -> str | None:
+    """What is wrong with the frozen app's `--version` (it goes through the whole command line)."""
+    result = subprocess.run(
+        [str(executable), "--version"],
+        capture_output=True, text=True, errors="replace", timeout=SELF_TEST_TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    expected = f"ai-cli-setup {__version__}"
+    if result.returncode == 0 and result.stdout.strip() == expected:
+        return None
+    tail = " / ".join((result.stdout + result.stderr).strip().splitlines()[-3:])
+    return f"--version exited {result.returncode} without printing {expected!r}: {tail}"
+
+
 def report_self_test(label: str, outcome: SelfTest) -> bool:
     print(f"--- self-test ({label}): exit {outcome.exit_code} in {outcome.seconds:.1f} s")
     print(outcome.stdout.rstrip())
@@ -203,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         xcb = self_test(executable, {"QT_QPA_PLATFORM": "xcb"}, ("xvfb-run", "-a"))
         ok = report_self_test("xcb under Xvfb", xcb) and ok
+    if args.target == "app":
+        problem = version_problem(executable)
+        print(f"--- {executable.name} --version: {problem or 'ok'}")
+        ok = ok and problem is None
     runs = "offscreen and under Xvfb" if args.xvfb else "offscreen"
     verdict = "passes" if ok else "FAILS"
     print(f"{executable}: the frozen app {verdict} its self-test ({runs})")

@@ -33,6 +33,26 @@ def test_the_shipped_allowlist_loads():
     build.load_allowlist()
 
 
+def test_the_smoke_test_runs_the_frozen_command_line(tmp_path):
+    """build.py checks `--version` too: a bundle missing the subcommands once failed only there."""
+    import sys
+
+    def program(name: str, body: str):
+        path = tmp_path / name
+        path.write_text(f"#!{sys.executable}\n{body}\n")
+        path.chmod(0o755)
+        return path
+
+    good = program("good", f"print('ai-cli-setup {__version__}')")
+    broken = program(
+        "broken", "raise ModuleNotFoundError(\"No module named 'app.commands.detect'\")"
+    )
+    assert build.version_problem(good) is None
+    problem = build.version_problem(broken)
+    assert problem.startswith(f"--version exited 1 without printing 'ai-cli-setup {__version__}'")
+    assert "No module named 'app.commands.detect'" in problem
+
+
 @pytest.mark.slow
 def test_the_frozen_app_builds_and_passes_its_self_test(tmp_path):
     pytest.importorskip("PyInstaller")
