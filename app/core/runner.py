@@ -156,21 +156,45 @@ class LineSplitter:
         return [(clean_line(parts[i]), parts[i + 1] == "\r") for i in range(0, len(parts) - 1, 2)]
 
 
-def kill_tree(pid: int, grace: float = KILL_GRACE) -> None:
-    """End a process and all its descendants: terminate, wait, then kill."""
+def _descendants(pid: int) -> list[psutil.Process]:
     try:
-        parent = psutil.Process(pid)
-        family = [*parent.children(recursive=True), parent]
+        return psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
-        return
-    for proc in family:
+        return []
+
+
+async def end_tree(proc: asyncio.subprocess.Process, grace: float = KILL_GRACE) -> None:
+    """End a child process and all its descendants: terminate, wait, then kill.
+
+    The child itself is waited for through asyncio, never by psutil: a child reaped
+    behind asyncio's back leaves its watcher warning of an "unknown child process"
+    and reporting exit code 255.
+    """
+    descendants = await asyncio.to_thread(_descendants, proc.pid)
+    for other in descendants:
         with contextlib.suppress(psutil.NoSuchProcess):
-            proc.terminate()
-    _, alive = psutil.wait_procs(family, timeout=grace)
-    for proc in alive:
+            other.terminate()
+    with contextlib.suppress(ProcessLookupError):
+        proc.terminate()
+
+    async def child_gone() -> bool:
+        try:
+            await asyncio.wait_for(proc.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+    gone, (_, alive) = await asyncio.gather(
+        child_gone(), asyncio.to_thread(psutil.wait_procs, descendants, timeout=grace)
+    )
+    for other in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
+            other.kill()
+    if not gone:
+        with contextlib.suppress(ProcessLookupError):
             proc.kill()
-    psutil.wait_procs(alive, timeout=grace)
+        await proc.wait()
+    await asyncio.to_thread(psutil.wait_procs, alive, timeout=grace)
 
 
 def path_key(env: Mapping[str, str]) -> str:
@@ -356,10 +380,10 @@ class ProcessRunner:
                 await asyncio.wait_for(pump(), timeout)
             except TimeoutError:
                 status = "timeout"
-                await asyncio.to_thread(kill_tree, proc.pid)
+                await end_tree(proc)
             code = await proc.wait()
         except asyncio.CancelledError:
-            await asyncio.shield(asyncio.to_thread(kill_tree, proc.pid))
+            await asyncio.shield(end_tree(proc))
             log.info("cancelled: %s", name)
             raise
         duration = time.monotonic() - started

@@ -80,6 +80,29 @@ def test_timeout_stops_the_command(runner, run_async):
     assert time.monotonic() - start < 10
 
 
+def test_a_timed_out_tree_ends_with_the_childs_real_exit_code(runner, run_async, caplog, tmp_path):
+    # The child is reaped by asyncio, not behind its back: no "unknown child process"
+    # warning and no made-up exit code 255. A child that ignores SIGTERM is killed.
+    pid_file = tmp_path / "grandchild.pid"
+    code = (
+        "import signal,subprocess,sys,time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "p=subprocess.Popen([sys.executable,'-c','import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r},'w').write(str(p.pid))\n"
+        "print('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    outcome = run_async(runner.run(py(code), timeout=2))
+    assert outcome.status == "timeout"
+    assert outcome.exit_code == -signal.SIGKILL
+    assert "Unknown child process" not in caplog.text
+    grandchild = int(pid_file.read_text())
+    assert (
+        not psutil.pid_exists(grandchild)
+        or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
+    )
+
+
 def test_cancel_ends_the_whole_process_tree_quickly(runner, run_async, tmp_path):
     pid_file = tmp_path / "grandchild.pid"
     code = (
