@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.runstate import VERSION as RUN_STATE_VERSION
 from tests.conftest import REPO
 
 PY = sys.executable
@@ -277,3 +278,68 @@ def test_verify_fix_path_and_undo_from_the_command_line(tmp_path):
     assert not (home / ".profile").exists()
     again = cli("undo")
     assert "has not changed anything" in again.stdout
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_install_says_what_may_be_half_done_and_how_to_resume(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    prefix = tmp_path / "prefix"
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    proc = subprocess.Popen(
+        cli_args(prefix),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line or "halfway-marker" in line:
+            break
+    proc.send_signal(signal.SIGINT)  # what Ctrl+C sends
+    out, err = proc.communicate(timeout=60)
+    with contextlib.suppress(ProcessLookupError, FileNotFoundError, ValueError):
+        os.kill(int((bindir / "npm.pid").read_text()), signal.SIGKILL)
+
+    assert proc.returncode == 1, out + err
+    assert f"npm may have left files in {prefix}" in err
+    assert "ai-cli-setup install --resume" in err and "ai-cli-setup undo" in err
+    assert "Traceback" not in err and "Unknown child process" not in err
+    state = json.loads((app_home / "state" / "install-run.json").read_text())
+    assert state["steps"]["codex-cli.npm"] == "cancelled"
+    assert not state["finished"]
+
+
+def test_resume_refuses_new_choices_rather_than_ignoring_them(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    (app_home / "state").mkdir(parents=True)
+    earlier = tmp_path / "earlier-prefix"
+    (app_home / "state" / "install-run.json").write_text(
+        json.dumps(
+            {
+                "version": RUN_STATE_VERSION,
+                "choices": {"tools": ["gemini-cli"], "npm_prefix": str(earlier)},
+                "steps": {"gemini-cli.npm": "cancelled"},
+                "finished": False,
+            }
+        )
+    )
+    resume = [PY, "-m", "app", "install", "--resume", "--yes"]
+    result = subprocess.run(
+        [*resume, "--tools", "codex-cli", "--npm-prefix", str(tmp_path / "other")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"as it was planned (gemini-cli into {earlier})" in result.stderr
+    assert "takes no --tools or --npm-prefix" in result.stderr
+    assert not (tmp_path / "fakebin" / "calls.txt").exists()

@@ -109,6 +109,7 @@ def _choices(session: Session, args: argparse.Namespace) -> Choices:
         state = session.last_run()
         if state is None:
             raise UsageError("there is no earlier install to resume")
+        _check_resume_arguments(args, state.choices)
         return state.choices
     tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
     ca_file = profile.network.ca_file if profile else None
@@ -119,6 +120,36 @@ def _choices(session: Session, args: argparse.Namespace) -> Choices:
         args.npm_prefix or None,
         uv=args.uv,
         container_runtime=args.container_runtime,
+    )
+
+
+def _check_resume_arguments(args: argparse.Namespace, last: Choices) -> None:
+    """--resume finishes the last install as planned: a new choice is refused, not dropped."""
+    given = [
+        option
+        for option, value in (
+            ("--tools", args.tools),
+            ("--npm-prefix", args.npm_prefix),
+            ("--uv", args.uv),
+            ("--container-runtime", args.container_runtime),
+        )
+        if value
+    ]
+    if given:
+        prefix = f" into {last.npm_prefix}" if last.npm_prefix else ""
+        them = "it" if len(given) == 1 else "them"
+        raise UsageError(
+            f"--resume finishes the last install as it was planned ({', '.join(last.tools)}"
+            f"{prefix}) and takes no {' or '.join(given)}; leave {them} out, or run install"
+            " without --resume to plan a new one"
+        )
+
+
+def _cut_off_hint(plan_prefix: str) -> str:
+    return (
+        "Stopped part-way: the step that was running may be half-done, and npm may have left "
+        f"files in {plan_prefix}. `ai-cli-setup install --resume` runs it again from there; "
+        "`ai-cli-setup undo` removes what this run finished."
     )
 
 
@@ -146,7 +177,11 @@ async def run(session: Session, args: argparse.Namespace) -> int:
     if state is not None:
         state.finished = False
     decide = ask_after_failure if interactive and not args.yes else None
-    report = await session.install(plan, print_event, decide=decide, state=state)
+    try:
+        report = await session.install(plan, print_event, decide=decide, state=state)
+    except asyncio.CancelledError:  # Ctrl+C: the engine has marked what was cut off
+        print(_cut_off_hint(plan.npm_prefix), file=sys.stderr, flush=True)
+        raise
     print("Summary:")
     for result in report.results:
         verification = result.verification
