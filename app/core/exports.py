@@ -144,6 +144,18 @@ def to_shell(plan: Plan, catalog: Catalog) -> str:
             lines.append(f"# Note: {_one_line(step.note)}")
         assigns = [f"{name}={q(value)}" for name, value in _env(step)]
         lines.append(f"echo {q(step.title)}")
+        for folder in step.path_dirs if not step.commands else ():
+            # The wizard writes it into the shell's start-up files; a script the user
+            # reads only says how, and puts it on PATH for its own later steps.
+            keep = f'export PATH={q(folder)}:"$PATH"'
+            lines.append(f"# For new terminals too, add this line to ~/.profile: {_one_line(keep)}")
+            # A quote in the folder's name is part of the name (SC2089, SC2090).
+            lines += [
+                "# shellcheck disable=SC2089",
+                f'PATH={q(folder)}:"$PATH"',
+                "# shellcheck disable=SC2090",
+                "export PATH",
+            ]
         for command in _commands(step):
             words = [q(a) for a in command.argv]
             if command.admin:  # sudo drops the environment, so `env` carries it
@@ -195,6 +207,10 @@ function Invoke-Step([string]$Title, [string]$Program, [string[]]$Arguments) {
 """
 
 
+# ';' on Windows, ':' where PowerShell 7 runs on macOS or Linux.
+_PS_PATH_SEP = "[IO.Path]::PathSeparator"
+
+
 def to_powershell(plan: Plan, catalog: Catalog) -> str:
     """A PowerShell script (5.1 and 7) that runs the steps, then verifies each tool."""
     lines = [*_header("#", plan, "PowerShell script")]
@@ -209,6 +225,11 @@ def to_powershell(plan: Plan, catalog: Catalog) -> str:
             continue
         for name, value in _env(step):
             lines.append(f"$env:{name} = {ps_quote(value)}")
+        for folder in step.path_dirs if not step.commands else ():
+            lines.append(
+                "# Only while this script runs; the wizard also saves it in your user Path."
+            )
+            lines.append(f"$env:Path = {ps_quote(folder)} + {_PS_PATH_SEP} + $env:Path")
         for command in _commands(step):
             program, *args = command.argv
             lines.append(
@@ -220,7 +241,7 @@ def to_powershell(plan: Plan, catalog: Catalog) -> str:
     for check in _checks(plan, catalog):
         lines.append(f"# Verify {_one_line(check.name)}")
         if check.folder and check.folder not in on_path:
-            lines.append(f"$env:Path = {ps_quote(check.folder)} + ';' + $env:Path")
+            lines.append(f"$env:Path = {ps_quote(check.folder)} + {_PS_PATH_SEP} + $env:Path")
             on_path.add(check.folder)
         lines.append(
             f"$version = Invoke-Step {ps_quote('Verify ' + check.name)} "

@@ -151,6 +151,42 @@ def test_shell_script_runs_with_hostile_values_as_plain_data(tmp_path, fake_npm)
     assert_nothing_injected(tmp_path)
 
 
+def path_step_plan(folder: Path) -> Plan:
+    """Put a folder on PATH (a step the wizard does itself), then run a command from it."""
+    return Plan(
+        (
+            Step("node.prefix-path", f"Put {folder} on PATH", path_dirs=(str(folder),)),
+            one_command_step("run", "Run gemini", ("gemini", "--version")),
+        ),
+        str(folder.parent),
+    )
+
+
+def test_shell_script_puts_the_folder_on_path_for_its_later_steps(tmp_path):
+    folder = tmp_path / "pre fix'$(touch PWNED)" / "bin"
+    script(folder / "gemini", "print('0.61.0 from the folder')\n")
+    path = tmp_path / "plan.sh"
+    text = to_shell(path_step_plan(folder), CATALOG)
+    path.write_text(text)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        ["/bin/sh", str(path)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0.61.0 from the folder" in result.stdout
+    assert "add this line to ~/.profile: export PATH=" in text
+    assert_nothing_injected(tmp_path)
+    if shutil.which("shellcheck"):
+        checked = subprocess.run(["shellcheck", "-s", "sh", str(path)], capture_output=True)
+        assert checked.returncode == 0, checked.stdout
+
+
+def test_powershell_script_puts_the_folder_on_path_with_the_systems_separator():
+    text = to_powershell(path_step_plan(Path("/home/ada/.npm-global/bin")), CATALOG)
+    set_path = "$env:Path = '/home/ada/.npm-global/bin' + [IO.Path]::PathSeparator + $env:Path"
+    assert text.index(set_path) < text.index("Invoke-Step 'Run gemini' 'gemini'")
+
+
 def test_shell_script_fails_when_the_pinned_version_is_not_the_one_installed(tmp_path, fake_npm):
     bindir, _ = fake_npm
     prefix = str(tmp_path / "p")
