@@ -135,7 +135,7 @@ def _command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     redactor = Redactor(session.host.env)
     try:
-        log_path: Path | None = start_run_log(session.paths.logs, redactor)
+        log_path: Path | None = start_run_log(session.paths.logs, redactor, what=args.command)
     except OSError as exc:
         log_path = None
         logging.getLogger("ai_cli_setup").addHandler(logging.NullHandler())  # no stray traces

@@ -156,7 +156,7 @@ def _load_and_detect(
         raise SelfTestError(f"the log folder {session.paths.logs} is outside {base}")
     out(f"catalog: {len(session.catalog.tools)} tools; resources in {resource_path()}")
     wizard.ops = SessionOperations(session)
-    start_run_log(session.paths.logs, Redactor(session.host.env))
+    start_run_log(session.paths.logs, Redactor(session.host.env), what="--self-test")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:

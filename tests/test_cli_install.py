@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app import __version__ as app_version
 from app.core.runstate import VERSION as RUN_STATE_VERSION
 from tests.conftest import REPO
 
@@ -343,3 +344,27 @@ def test_resume_refuses_new_choices_rather_than_ignoring_them(tmp_path):
     assert f"as it was planned (gemini-cli into {earlier})" in result.stderr
     assert "takes no --tools or --npm-prefix" in result.stderr
     assert not (tmp_path / "fakebin" / "calls.txt").exists()
+
+
+def test_after_an_install_into_a_chosen_prefix_plan_does_not_install_again(tmp_path):
+    # The prefix's bin folder is not on this process's PATH (a new terminal would have
+    # it): the CLI is there all the same, with --npm-prefix or from the last install.
+    _bindir, env = fake_machine(tmp_path)
+    prefix = tmp_path / "prefix"
+    install = [PY, "-m", "app", "install", "--tools", "gemini-cli", "--npm-prefix", str(prefix)]
+    done = subprocess.run(
+        [*install, "--yes"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for extra in (["--npm-prefix", str(prefix)], []):
+        text = plan_output(env, "--tools", "gemini-cli", *extra)
+        assert "Install Gemini CLI: skipped. Gemini CLI 0.24.0 is already installed." in text
+        assert "~25 MB" not in text
+
+
+def test_each_run_log_opens_with_the_command_it_belongs_to(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    plan_output(env, "--tools", "gemini-cli")
+    (log,) = (Path(env["AI_CLI_SETUP_HOME"]) / "logs").glob("run-*.log")
+    first = log.read_text(encoding="utf-8").splitlines()[0]
+    assert f"ai-cli-setup {app_version}: plan on Python " in first

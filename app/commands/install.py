@@ -155,9 +155,10 @@ def _cut_off_hint(plan_prefix: str) -> str:
 
 async def run(session: Session, args: argparse.Namespace) -> int:
     choices = _choices(session, args)
-    detection = await session.detect(only=findings_needed(choices))
+    detection = await session.detect(findings_needed(choices), choices.npm_prefix)
     await session.detect_extras(choices)
-    plan = session.plan(choices.tools, choices.npm_prefix, choices)
+    state = session.last_run() if args.resume else None
+    plan = session.redo_cut_off(session.plan(choices.tools, choices.npm_prefix, choices), state)
     for line in render_plan(plan, detection.os_name):
         print(line)
     if not plan.runnable and not args.resume:
@@ -173,7 +174,6 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         if input("Install now? [y/N] ").strip().lower() not in ("y", "yes"):
             print("Nothing was installed.")
             return EXIT_FAILED
-    state = session.last_run() if args.resume else None
     if state is not None:
         state.finished = False
     decide = ask_after_failure if interactive and not args.yes else None

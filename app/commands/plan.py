@@ -51,7 +51,7 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         uv=args.uv,
         container_runtime=args.container_runtime,
     )
-    detection = await session.detect()
+    detection = await session.detect(npm_prefix=args.npm_prefix)
     await session.detect_extras(choices)
     plan = session.plan(tools, args.npm_prefix, choices)
     if args.format == "json":

@@ -29,8 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 async def run(session: Session, args: argparse.Namespace) -> int:
     profile = use_profile(session, args.profile)
     tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
-    await session.detect()
-    plan = session.plan(tools, args.npm_prefix)
+    last = session.last_run()
+    prefix = (  # the folder the CLIs were installed in, not npm's default one
+        args.npm_prefix
+        or (profile.npm_prefix if profile else None)
+        or (last.choices.npm_prefix if last else None)
+    )
+    await session.detect(npm_prefix=prefix)
+    plan = session.plan(tools, prefix)
     verifications = await session.verify(tools, plan.npm_prefix)
     report = session_report(session, plan, None, verifications)
     out = Path(args.out) if args.out else default_report_path(session.paths.state)

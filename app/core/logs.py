@@ -8,9 +8,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import platform
 import time
 from pathlib import Path
 
+from app import __version__
 from app.core.redact import Redactor
 
 KEEP = 10
@@ -45,8 +47,14 @@ class _FlushingHandler(logging.FileHandler):
                 os.fsync(self.stream.fileno())
 
 
-def start_run_log(log_dir: Path, redactor: Redactor, *, fsync: bool = False) -> Path:
-    """Open a new run log under `log_dir` and return its path."""
+def start_run_log(
+    log_dir: Path, redactor: Redactor, *, fsync: bool = False, what: str = "run"
+) -> Path:
+    """Open a new run log under `log_dir` and return its path.
+
+    Its first line names the version and `what` runs (the wizard, a subcommand),
+    so a helper handed a folder of logs can tell an install's from a detect's.
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = log_dir / f"run-{stamp}-{os.getpid()}.log"
@@ -62,6 +70,7 @@ def start_run_log(log_dir: Path, redactor: Redactor, *, fsync: bool = False) -> 
         old.close()
     handler._run_log = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
+    logger.info("ai-cli-setup %s: %s on Python %s", __version__, what, platform.python_version())
     prune_logs(log_dir, keep=KEEP, current=path)
     return path
 

@@ -94,12 +94,18 @@ def _plain(value: Any) -> Any:
 
 
 def log_excerpts(
-    log_dir: Path | None, lines: int = LOG_LINES, files: int = LOG_FILES
+    log_dir: Path | None,
+    lines: int = LOG_LINES,
+    files: int = LOG_FILES,
+    first: Sequence[str] = (),
 ) -> list[dict]:
-    """The last `lines` lines of the newest `files` run logs."""
+    """The last `lines` lines of the run logs named in `first` (the last install's),
+    then of the newest others, `files` in all."""
     if log_dir is None or not log_dir.is_dir():
         return []
-    logs = sorted(log_dir.glob("run-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
+    newest = sorted(log_dir.glob("run-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
+    named = [log_dir / name for name in reversed(first) if (log_dir / name).is_file()]
+    logs = list(dict.fromkeys([*named, *newest]))
     excerpts = []
     for path in logs[:files]:
         try:
@@ -165,7 +171,7 @@ def build_report(
         "results": results,
         "last_run": last_run.to_dict() if last_run else None,
         "verification": [_plain(v) for v in verifications],
-        "logs": log_excerpts(log_dir),
+        "logs": log_excerpts(log_dir, first=last_run.logs if last_run else ()),
     }
     return Report(Scrubber(host)(data))
 

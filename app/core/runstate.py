@@ -24,6 +24,8 @@ log = logging.getLogger("ai_cli_setup.runstate")
 FILE_NAME = "install-run.json"
 VERSION = 1
 DONE = ("succeeded", "skipped")
+# A step the run was running when it was killed ("running") or cancelled.
+CUT_OFF = ("running", "cancelled")
 
 
 @dataclass
@@ -36,6 +38,7 @@ class RunState:
     messages: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
     finished: bool = False
+    logs: list[str] = field(default_factory=list)  # the run logs it was written to, by name
     redactor: Redactor = field(default_factory=Redactor)
     # Why the file could not be saved ("" while it saves); the run goes on without it.
     problem: str = ""
@@ -79,12 +82,23 @@ class RunState:
             {str(k): str(v) for k, v in data.get("messages", {}).items()},
             float(data.get("started", 0)),
             bool(data.get("finished", False)),
+            [str(name) for name in data.get("logs", []) if isinstance(name, str)],
             redactor or Redactor(),
         )
 
     def done(self, step_id: str) -> bool:
         """Whether the step finished in this or the interrupted run."""
         return self.statuses.get(step_id) in DONE
+
+    def written_to(self, log: Path | None) -> None:
+        """Name the run log this run (or its resumption) writes, for reports."""
+        if log is not None and log.name not in self.logs:
+            self.logs.append(log.name)
+            self.save()
+
+    def cut_off(self, step_id: str) -> bool:
+        """Whether the interrupted run stopped in the middle of this step."""
+        return self.statuses.get(step_id) in CUT_OFF
 
     def mark(self, step_id: str, status: str, message: str = "") -> None:
         self.statuses[step_id] = status
@@ -110,6 +124,7 @@ class RunState:
             },
             "steps": self.statuses,
             "messages": self.messages,
+            "logs": self.logs,
         }
 
     def save(self) -> None:

@@ -73,9 +73,25 @@ class Session:
     def host(self) -> Host:
         return self.runner.host
 
-    async def detect(self, only: Collection[str] | None = None) -> Detection:
-        """What is on this machine; `only` limits it to some probes (see `detect`)."""
-        self.detection = await detect(self.runner, self.catalog, self.facts, only=only)
+    async def detect(
+        self, only: Collection[str] | None = None, npm_prefix: str | None = None
+    ) -> Detection:
+        """What is on this machine; `only` limits it to some probes (see `detect`).
+
+        A CLI that PATH misses is looked for in `npm_prefix`, the profile's and the
+        folder the last install put the CLIs in too: installed there is "not on
+        PATH", never "not installed" (C01).
+        """
+        last = self.last_run()
+        chosen = (
+            npm_prefix,
+            self.profile.npm_prefix if self.profile else None,
+            last.choices.npm_prefix if last else None,
+        )
+        prefixes = list(dict.fromkeys(p for p in chosen if p))
+        self.detection = await detect(
+            self.runner, self.catalog, self.facts, only=only, prefixes=prefixes
+        )
         return self.detection
 
     def default_prefix(self) -> str:
@@ -195,6 +211,23 @@ class Session:
         settings = container.default_settings()
         return container.init_folder(folder, spec, self.catalog, settings, gpu=gpu, force=force)
 
+    @staticmethod
+    def redo_cut_off(plan: Plan, state: RunState | None) -> Plan:
+        """`plan` with the steps the interrupted run cut off due again.
+
+        Detection may find such a tool (a killed npm can leave a package whose
+        `--version` answers while files are missing); resuming installs it again.
+        """
+        if state is None:
+            return plan
+        steps = tuple(
+            dataclasses.replace(step, skip="")
+            if step.skip and step.commands and state.cut_off(step.id)
+            else step
+            for step in plan.steps
+        )
+        return dataclasses.replace(plan, steps=steps)
+
     async def install(
         self,
         plan: Plan,
@@ -203,6 +236,7 @@ class Session:
         decide: Decide | None = None,
         state: RunState | None = None,
     ) -> RunReport:
+        plan = self.redo_cut_off(plan, state)
         if state is None:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
             if state.error is not None and current_log_path() is None:
@@ -210,6 +244,7 @@ class Session:
                 # this install changes, so it does not start (a full disk, a read-only mount).
                 error = state.error
                 raise UnrecordedInstall(error.errno, error.strerror, error.filename) from error
+        state.written_to(current_log_path())
         try:
             (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # only steps that download need it; they say so themselves

@@ -85,7 +85,7 @@ def load_core(
     paths = Paths.from_env(host.env)
     log_path: Path | None = None
     try:
-        log_path = start_run_log(paths.logs, Redactor(host.env))
+        log_path = start_run_log(paths.logs, Redactor(host.env), what="the wizard")
         session = open_session(profile_path, host, catalog_folder)
     except Exception as exc:
         problem = startup_problem(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from app.core.catalog import default_catalog
 from app.core.detect import detect
@@ -97,3 +98,23 @@ def test_the_last_install_is_reported_and_scrubbed(tmp_path):
     md = report.to_markdown()
     assert "## Last install (did not finish)" in md
     assert "| npm:gemini-cli | failed | EACCES on ~/.npm-global for <user> |" in md
+
+
+def test_the_last_installs_logs_come_first_however_many_runs_came_after(tmp_path):
+    from app.core.planner import Choices
+    from app.core.runstate import RunState
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    install_log = logs / "run-20261204-100000-1.log"
+    install_log.write_text("npm| added 3 packages\n")
+    state = RunState.start(tmp_path, Choices(("gemini-cli",)))
+    state.written_to(install_log)
+    for n in range(2, 6):  # later detect, plan, verify and report runs
+        later = logs / f"run-20261204-1{n}0000-{n}.log"
+        later.write_text(f"run {n}\n")
+        os.utime(later, (install_log.stat().st_mtime + n,) * 2)
+    report = build_report(maria(), last_run=RunState.load(tmp_path), log_dir=logs)
+    files = [excerpt["file"] for excerpt in report.data["logs"]]
+    assert files == [install_log.name, "run-20261204-150000-5.log", "run-20261204-140000-4.log"]
+    assert report.data["logs"][0]["lines"] == ["npm| added 3 packages"]

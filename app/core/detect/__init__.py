@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from app.core.catalog import Catalog
@@ -113,16 +113,23 @@ async def detect(
     probe_timeout: float = PROBE_TIMEOUT,
     command_timeout: float | None = None,
     only: Collection[str] | None = None,
+    prefixes: Sequence[str] = (),
 ) -> Detection:
     """Run every probe at once and gather the findings.
 
     `facts` answers questions that need no command (memory, disk, HTTP);
     without it those findings say "not checked". `only` names the probes to
     run, by key ("node") or group ("tools"); the others say "not checked".
+    `prefixes` are npm prefixes of the user's choosing where a CLI that PATH
+    misses may be installed.
     """
     host = runner.host
     ctx = ProbeContext(
-        runner, facts or NoFacts(), catalog, command_timeout or min(15.0, probe_timeout)
+        runner,
+        facts or NoFacts(),
+        catalog,
+        command_timeout or min(15.0, probe_timeout),
+        tuple(prefixes),
     )
     probes = all_probes(catalog, host)
     asked = [p for p in probes if only is None or p.key in only or p.key.split(".")[0] in only]

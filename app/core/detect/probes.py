@@ -49,6 +49,9 @@ class ProbeContext:
     facts: Facts
     catalog: Catalog
     command_timeout: float = COMMAND_TIMEOUT
+    # npm prefixes the user chose (--npm-prefix, the last install's): where a CLI
+    # missing from PATH may still be installed.
+    prefixes: tuple[str, ...] = ()
     _runs: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], asyncio.Task[Outcome]] = field(
         default_factory=dict
     )
@@ -61,7 +64,9 @@ class ProbeContext:
 
     def for_probe(self) -> ProbeContext:
         """A view for one probe: same shared runs, its own pending list."""
-        return ProbeContext(self.runner, self.facts, self.catalog, self.command_timeout, self._runs)
+        return ProbeContext(
+            self.runner, self.facts, self.catalog, self.command_timeout, self.prefixes, self._runs
+        )
 
     async def run(self, *argv: str, env: Mapping[str, str] | None = None) -> Outcome:
         """`argv`'s outcome; `env` adds variables to the host's for this command."""
@@ -447,9 +452,9 @@ def tool_probe(tool_id: str) -> ProbeFn:
 
 
 def _off_path(ctx: ProbeContext, command: str, prefix: str | None) -> str | None:
-    """`command` in npm's global prefix or the per-user prefix, when PATH misses it."""
+    """`command` in npm's global prefix, a chosen one or the per-user one, when PATH misses it."""
     host = ctx.host
-    prefixes = [p for p in (prefix, host.default_user_npm_prefix()) if p]
+    prefixes = [p for p in (prefix, *ctx.prefixes, host.default_user_npm_prefix()) if p]
     folders = [host.npm_bin_dir(p) for p in prefixes]
     local_bin = host.join(host.home, ".local", "bin") if host.home else None
     if local_bin and not host.is_windows:
