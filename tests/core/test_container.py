@@ -251,6 +251,11 @@ def test_init_writes_every_file_and_env_is_owner_only(tmp_path):
     mode = stat.S_IMODE((folder / ".env").stat().st_mode)
     if os.name == "posix":
         assert mode == 0o600
+        # Only the keys are private: the other files read like any the user makes.
+        umask = os.umask(0o022)
+        os.umask(umask)
+        for name in ("Dockerfile", "docker-compose.yml", "README.md"):
+            assert stat.S_IMODE((folder / name).stat().st_mode) == 0o666 & ~umask, name
     assert (folder / ".env").read_text().splitlines()[2:] == [
         "ANTHROPIC_API_KEY=",
         "GEMINI_API_KEY=",
@@ -266,7 +271,14 @@ def test_env_is_created_with_its_mode_not_chmodded_after(tmp_path, monkeypatch):
     monkeypatch.setattr(
         os, "open", lambda p, f, m=0o777, **k: calls.append((p, m)) or real_open(p, f, m, **k)
     )
-    monkeypatch.setattr(os, "chmod", lambda *a, **k: pytest.fail("chmod after creation"))
+    real_chmod = os.chmod
+
+    def chmod(path, mode, **kwargs):
+        if ".env" in os.path.basename(path):
+            pytest.fail(f"chmod after creation: {path}")
+        real_chmod(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "chmod", chmod)
     init(tmp_path, spec())
     assert (str(tmp_path / ".env"), 0o600) in [(str(p), m) for p, m in calls]
 
