@@ -356,6 +356,9 @@ def test_after_an_install_into_a_chosen_prefix_plan_does_not_install_again(tmp_p
         [*install, "--yes"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    # The run numbers its steps as the plan printed above it does; skipped ones are not repeated.
+    started = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    assert started == [f"[1/2] Put {prefix}/bin on PATH", "[2/2] Install Gemini CLI"]
     for extra in (["--npm-prefix", str(prefix)], []):
         text = plan_output(env, "--tools", "gemini-cli", *extra)
         assert "Install Gemini CLI: skipped. Gemini CLI 0.24.0 is already installed." in text
@@ -368,3 +371,31 @@ def test_each_run_log_opens_with_the_command_it_belongs_to(tmp_path):
     (log,) = (Path(env["AI_CLI_SETUP_HOME"]) / "logs").glob("run-*.log")
     first = log.read_text(encoding="utf-8").splitlines()[0]
     assert f"ai-cli-setup {app_version}: plan on Python " in first
+
+
+def test_verify_checks_what_the_last_install_chose_unless_told_otherwise(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    prefix = tmp_path / "prefix"
+    install = [PY, "-m", "app", "install", "--tools", "gemini-cli", "--npm-prefix", str(prefix)]
+    done = subprocess.run(
+        [*install, "--yes"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    def verify(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PY, "-m", "app", "verify", *extra],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    chosen = verify()
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr
+    assert "Checking what the last install chose: gemini-cli" in chosen.stdout
+    assert "Codex" not in chosen.stdout and "Claude" not in chosen.stdout
+    named = verify("--tools", "gemini-cli,codex-cli")
+    assert named.returncode == 1  # Codex CLI was asked for by name and is not there
+    assert "FAIL  Codex CLI" in named.stdout

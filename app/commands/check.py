@@ -13,9 +13,13 @@ HELP = "check, without changing anything, that this machine meets a profile (exi
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", metavar="FILE", help="the profile to check against")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="the profile to check against (required; may also come before the command)",
+    )
     parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:

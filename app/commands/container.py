@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     verify = actions.add_parser("verify", help="run each tool's --version inside the image")
     verify.add_argument("folder", metavar="DIR", type=Path)
-    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--json", action="store_true", help="print the checks as JSON")
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:

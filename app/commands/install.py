@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 
 from app.commands.common import (
     EXIT_FAILED,
@@ -29,7 +30,7 @@ from app.core.install import (
     StepStarted,
 )
 from app.core.logs import current_log_path
-from app.core.planner import Choices, findings_needed, render_plan
+from app.core.planner import Choices, Plan, findings_needed, render_plan
 from app.core.session import Session
 
 NAME = "install"
@@ -69,6 +70,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue the last install from its first unfinished step",
     )
     add_profile_argument(parser, "take tools, versions, npm prefix and proxy from a profile file")
+
+
+def event_printer(plan: Plan) -> Callable[[Event], None]:
+    """Print a run's events, its steps numbered as the plan above them numbers them.
+
+    A step the plan already showed as skipped is not shown again.
+    """
+    due = [step.id for step in plan.steps if not step.skip]
+    numbers = {step_id: n for n, step_id in enumerate(due, 1)}
+
+    def on_event(event: Event) -> None:
+        step = event.result.step if isinstance(event, StepFinished) else None
+        step = event.step if isinstance(event, StepStarted) else step
+        if step is not None and step.id not in numbers:
+            return
+        if isinstance(event, StepStarted):
+            print(f"[{numbers[event.step.id]}/{len(due)}] {event.step.title}", flush=True)
+            if event.step.note:
+                print(f"    note: {event.step.note}", flush=True)
+            return
+        print_event(event)
+
+    return on_event
 
 
 def print_event(event: Event) -> None:
@@ -178,7 +202,7 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         state.finished = False
     decide = ask_after_failure if interactive and not args.yes else None
     try:
-        report = await session.install(plan, print_event, decide=decide, state=state)
+        report = await session.install(plan, event_printer(plan), decide=decide, state=state)
     except asyncio.CancelledError:  # Ctrl+C: the engine has marked what was cut off
         print(_cut_off_hint(plan.npm_prefix), file=sys.stderr, flush=True)
         raise

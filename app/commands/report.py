@@ -21,7 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="where to write (FILE.json and FILE.md; default: the app's state folder)",
     )
-    parser.add_argument("--tools", type=tool_list, default=None)
+    parser.add_argument(
+        "--tools",
+        type=tool_list,
+        default=None,
+        help="comma-separated tool ids (default: all three)",
+    )
     parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
     add_profile_argument(parser, "report against the tools and prefix of a profile file")
 

@@ -29,9 +29,14 @@ _MARK = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tools", type=tool_list, default=None)
+    parser.add_argument(
+        "--tools",
+        type=tool_list,
+        default=None,
+        help="comma-separated tool ids (default: the last install's, else all three)",
+    )
     parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--fix-path",
         action="store_true",
@@ -61,7 +66,10 @@ def _print(results: list[Verification]) -> None:
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:
-    tools = check_tools(session, args.tools)
+    last = session.last_run() if args.tools is None else None
+    tools = check_tools(session, args.tools or (list(last.choices.tools) if last else None))
+    if last is not None and not args.json:  # what a tool never asked for does not fail it
+        print(f"Checking what the last install chose: {', '.join(tools)} (--tools for others)")
     fresh = await session.fresh_path()
     results = await session.verify(tools, args.npm_prefix, fresh)
     if args.fix_path:
