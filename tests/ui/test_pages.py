@@ -287,6 +287,7 @@ def test_install_cancelled(qtbot, qloop, ops):
     assert page.steps.item(0).text() == "Install Gemini CLI — Cancelled"
     assert page.steps.item(1).text() == "Install Codex CLI — Cancelled"
     assert page.status.text().startswith("Cancelled.")
+    assert "Retry runs it and the rest again" in page.status.text()
     assert page.retry.isEnabled()  # a cancelled step can be run again
     assert not page.cancel.isEnabled()
 

@@ -239,7 +239,10 @@ class InstallPage(Page):
         self.log.flush_now()
         attention = [r for r in self.results if r is not None and r.status in FAILED_STATES]
         if cancelled:
-            text = self.tr("Cancelled. A step that was running may be incomplete.")
+            text = self.tr(
+                "Cancelled. A step that was running may be incomplete: Retry runs it and "
+                "the rest again, or the wizard offers to finish this install when it next starts."
+            )
         elif not attention:
             text = self.tr("All steps are finished. Next checks each tool.")
         else:
