@@ -13,9 +13,12 @@ from app import __version__
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Coroutine
     from pathlib import Path
+    from typing import Any
 
 EXIT_FAILED, EXIT_USAGE = 1, 2  # as in app.commands.common, which the wizard does not load
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl+C stopped
 
 # Nothing more is imported here: the wizard's first window waits for every module
 # imported before it. The parser and the subcommands import theirs when used.
@@ -108,6 +111,8 @@ def _command(args: argparse.Namespace) -> int:
     """Run one subcommand; its module and the core are imported now."""
     import asyncio
     import logging
+    import signal
+    import threading
 
     from app.commands import load
     from app.commands.common import UsageError, session_from_args
@@ -115,6 +120,7 @@ def _command(args: argparse.Namespace) -> int:
     from app.core.logs import start_run_log
     from app.core.paths import HOME_OVERRIDE
     from app.core.redact import RedactingWriter, Redactor
+    from app.core.runner import end_leftovers
     from app.core.session import UnrecordedInstall
     from app.core.startup import startup_problem
 
@@ -145,15 +151,20 @@ def _command(args: argparse.Namespace) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout = RedactingWriter(stdout, redactor)
     sys.stderr = RedactingWriter(stderr, redactor)
+    previous_handler = signal.getsignal(signal.SIGINT)
     try:
-        return asyncio.run(command.run(session, args))
+        return asyncio.run(_interruptible(command.run(session, args)))
     except UsageError as exc:
         print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Where Ctrl+C could tear the event loop down before a command it cancelled
+        # has ended, what is still running is ended here, not left writing on its own.
+        for pid in end_leftovers():
+            log.info("ended pid %s, still running after Ctrl+C", pid)
         where = f" The log is in {log_path}" if log_path else ""
         print(f"Cancelled.{where}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INTERRUPTED
     except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
         log.exception("%s failed", args.command)
         print(f"ai-cli-setup: {_os_error(exc)}{_see(log_path)}", file=sys.stderr)
@@ -176,6 +187,10 @@ def _command(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         sys.stdout, sys.stderr = stdout, stderr
+        if not _interrupted and threading.current_thread() is threading.main_thread():
+            # After a Ctrl+C the handler stays: a late press while the process exits
+            # would otherwise end it with a KeyboardInterrupt traceback.
+            signal.signal(signal.SIGINT, previous_handler)
 
 
 def _os_error(exc: OSError) -> str:
@@ -185,3 +200,40 @@ def _os_error(exc: OSError) -> str:
 
 def _see(log_path: Path | None) -> str:
     return f" (details in {log_path})" if log_path else ""
+
+
+_interrupted = False  # Ctrl+C was pressed during a subcommand
+
+
+async def _interruptible(work: Coroutine[Any, Any, int]) -> int:
+    """Run `work`; Ctrl+C cancels it once, and a later Ctrl+C does not cut its clean-up short.
+
+    asyncio.run's own handler raises KeyboardInterrupt at the second press, wherever
+    the loop is, and closes the loop while cancelled commands are still being ended.
+    This handler stays until `main` puts the previous one back.
+    """
+    import asyncio
+    import contextlib
+    import os
+    import signal
+    import threading
+
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    presses = 0
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        global _interrupted
+        nonlocal presses
+        presses += 1
+        _interrupted = True
+        if presses == 1:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to stop
+                loop.call_soon_threadsafe(task.cancel)
+        elif presses == 2:
+            os.write(2, "Stopping: ending the commands that were running…\n".encode())
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, on_interrupt)
+    return await work

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from app import __version__ as app_version
@@ -306,7 +307,7 @@ def test_ctrl_c_mid_install_says_what_may_be_half_done_and_how_to_resume(tmp_pat
     with contextlib.suppress(ProcessLookupError, FileNotFoundError, ValueError):
         os.kill(int((bindir / "npm.pid").read_text()), signal.SIGKILL)
 
-    assert proc.returncode == 1, out + err
+    assert proc.returncode == 130, out + err  # as a shell reports Ctrl+C
     assert f"npm may have left files in {prefix}" in err
     assert "ai-cli-setup install --resume" in err and "ai-cli-setup undo" in err
     assert "Traceback" not in err and "Unknown child process" not in err
@@ -399,3 +400,37 @@ def test_verify_checks_what_the_last_install_chose_unless_told_otherwise(tmp_pat
     named = verify("--tools", "gemini-cli,codex-cli")
     assert named.returncode == 1  # Codex CLI was asked for by name and is not there
     assert "FAIL  Codex CLI" in named.stdout
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_leaves_no_npm_running(tmp_path):
+    # The second SIGINT ends asyncio.run at once, cancelling the runner's own clean-up:
+    # the command line ends what is still running before it exits.
+    bindir, env = fake_machine(tmp_path)
+    proc = subprocess.Popen(
+        cli_args(tmp_path / "prefix"),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line or "halfway-marker" in line:
+            break
+    npm = psutil.Process(int((bindir / "npm.pid").read_text()))
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.002)  # the first has started the clean-up; the second cuts it short
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    try:
+        assert proc.returncode == 130, out + err
+        assert "Cancelled." in err and "Traceback" not in err
+        assert not npm.is_running() or npm.status() == psutil.STATUS_ZOMBIE
+    finally:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            npm.kill()

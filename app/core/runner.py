@@ -156,6 +156,11 @@ class LineSplitter:
         return [(clean_line(parts[i]), parts[i + 1] == "\r") for i in range(0, len(parts) - 1, 2)]
 
 
+# Children started and not yet reaped: what `end_leftovers` ends when the event
+# loop is torn down before a cancelled command could end its own.
+_LIVE: set[int] = set()
+
+
 def _descendants(pid: int) -> list[psutil.Process]:
     try:
         return psutil.Process(pid).children(recursive=True)
@@ -163,17 +168,22 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-async def end_tree(proc: asyncio.subprocess.Process, grace: float = KILL_GRACE) -> None:
-    """End a child process and all its descendants: terminate, wait, then kill.
-
-    The child itself is waited for through asyncio, never by psutil: a child reaped
-    behind asyncio's back leaves its watcher warning of an "unknown child process"
-    and reporting exit code 255.
-    """
-    descendants = await asyncio.to_thread(_descendants, proc.pid)
+def _terminate(descendants: Sequence[psutil.Process]) -> None:
     for other in descendants:
         with contextlib.suppress(psutil.NoSuchProcess):
             other.terminate()
+
+
+async def end_tree(proc: asyncio.subprocess.Process, grace: float = KILL_GRACE) -> None:
+    """End a child process and all its descendants: terminate, wait, then kill.
+
+    The signals go out before the first await, so a second cancellation (a
+    second Ctrl+C) cannot stop them. The child itself is waited for through
+    asyncio, never by psutil: a child reaped behind asyncio's back leaves its
+    watcher warning of an "unknown child process" and reporting exit code 255.
+    """
+    descendants = _descendants(proc.pid)
+    _terminate(descendants)
     with contextlib.suppress(ProcessLookupError):
         proc.terminate()
 
@@ -195,6 +205,29 @@ async def end_tree(proc: asyncio.subprocess.Process, grace: float = KILL_GRACE) 
             proc.kill()
         await proc.wait()
     await asyncio.to_thread(psutil.wait_procs, alive, timeout=grace)
+
+
+def end_leftovers(grace: float = KILL_GRACE) -> list[int]:
+    """End every child still running, with its descendants; return their pids.
+
+    For when the event loop is gone (a second Ctrl+C ends `asyncio.run` at
+    once, cancelling the commands' own clean-up): nothing is left running
+    after the app says it stopped.
+    """
+    ended = sorted(_LIVE)
+    family: list[psutil.Process] = []
+    for pid in ended:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            root = psutil.Process(pid)
+            family += [*root.children(recursive=True), root]
+    _terminate(family)
+    _, alive = psutil.wait_procs(family, timeout=grace)
+    for other in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            other.kill()
+    psutil.wait_procs(alive, timeout=grace)
+    _LIVE.clear()
+    return ended
 
 
 def path_key(env: Mapping[str, str]) -> str:
@@ -350,6 +383,7 @@ class ProcessRunner:
             log.warning("could not start %s: %s", exe, exc)
             return Outcome(argv, "error", executable=exe, reason=str(exc))
 
+        _LIVE.add(proc.pid)
         kept: deque[str] = deque(maxlen=KEEP_LINES)
         splitter = LineSplitter()
         name = os.path.basename(exe)
@@ -383,9 +417,12 @@ class ProcessRunner:
                 await end_tree(proc)
             code = await proc.wait()
         except asyncio.CancelledError:
-            await asyncio.shield(end_tree(proc))
             log.info("cancelled: %s", name)
+            await asyncio.shield(end_tree(proc))
             raise
+        finally:
+            if proc.returncode is not None:
+                _LIVE.discard(proc.pid)
         duration = time.monotonic() - started
         if status == "ok" and code != 0:
             status = "failed"
