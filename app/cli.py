@@ -141,7 +141,10 @@ def _command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     redactor = Redactor(session.host.env)
     try:
-        log_path: Path | None = start_run_log(session.paths.logs, redactor, what=args.command)
+        last = session.last_run()  # its logs are kept however many runs come after it
+        log_path: Path | None = start_run_log(
+            session.paths.logs, redactor, what=args.command, keep=last.logs if last else ()
+        )
     except OSError as exc:
         log_path = None
         logging.getLogger("ai_cli_setup").addHandler(logging.NullHandler())  # no stray traces

@@ -10,6 +10,7 @@ import logging
 import os
 import platform
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from app import __version__
@@ -48,12 +49,18 @@ class _FlushingHandler(logging.FileHandler):
 
 
 def start_run_log(
-    log_dir: Path, redactor: Redactor, *, fsync: bool = False, what: str = "run"
+    log_dir: Path,
+    redactor: Redactor,
+    *,
+    fsync: bool = False,
+    what: str = "run",
+    keep: Collection[str] = (),
 ) -> Path:
     """Open a new run log under `log_dir` and return its path.
 
     Its first line names the version and `what` runs (the wizard, a subcommand),
     so a helper handed a folder of logs can tell an install's from a detect's.
+    Logs named in `keep` (the last install's) survive the pruning of old ones.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -71,14 +78,17 @@ def start_run_log(
     handler._run_log = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.info("ai-cli-setup %s: %s on Python %s", __version__, what, platform.python_version())
-    prune_logs(log_dir, keep=KEEP, current=path)
+    prune_logs(log_dir, keep=KEEP, current=path, also=keep)
     return path
 
 
-def prune_logs(log_dir: Path, keep: int, current: Path | None = None) -> None:
+def prune_logs(
+    log_dir: Path, keep: int, current: Path | None = None, also: Collection[str] = ()
+) -> None:
+    """Remove all but the newest `keep` run logs, the current one and those named in `also`."""
     logs = sorted(log_dir.glob("run-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in logs[keep:]:
-        if old != current:
+        if old != current and old.name not in also:
             old.unlink(missing_ok=True)
 
 

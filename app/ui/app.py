@@ -78,6 +78,7 @@ def load_core(
     from app.core.paths import Paths
     from app.core.redact import Redactor
     from app.core.report import Scrubber
+    from app.core.runstate import RunState
     from app.core.startup import open_session, startup_problem
     from app.ui.operations import SessionOperations
 
@@ -85,7 +86,10 @@ def load_core(
     paths = Paths.from_env(host.env)
     log_path: Path | None = None
     try:
-        log_path = start_run_log(paths.logs, Redactor(host.env), what="the wizard")
+        last = RunState.load(paths.state)  # its logs are kept however many runs follow
+        log_path = start_run_log(
+            paths.logs, Redactor(host.env), what="the wizard", keep=last.logs if last else ()
+        )
         session = open_session(profile_path, host, catalog_folder)
     except Exception as exc:
         problem = startup_problem(exc)

@@ -48,3 +48,17 @@ def test_secrets_in_messages_and_tracebacks_are_masked(run_log):
     assert SECRET not in text and "hunter22" not in text
     assert f"calling with key {MASK}" in text
     assert "Traceback" in text and "RuntimeError" in text
+
+
+def test_the_last_installs_logs_survive_pruning(run_log):
+    run_log.mkdir()
+    install = run_log / "run-20260101-000000-1.log"
+    install.write_text("the install")
+    os.utime(install, (1_000_000, 1_000_000))
+    for i in range(2, 14):  # a dozen later runs: detect, plan, verify
+        later = run_log / f"run-202601{i:02d}-000000-1.log"
+        later.write_text("later")
+        os.utime(later, (1_000_000 + i, 1_000_000 + i))
+    start_run_log(run_log, Redactor(), keep=[install.name])
+    assert install.exists()
+    assert len(list(run_log.glob("run-*.log"))) == KEEP + 1
