@@ -227,7 +227,7 @@ def to_powershell(plan: Plan, catalog: Catalog) -> str:
             lines.append(f"$env:{name} = {ps_quote(value)}")
         for folder in step.path_dirs if not step.commands else ():
             lines.append(
-                "# Only while this script runs; the wizard also saves it in your user Path."
+                "# Only while this script runs: to keep it, add the folder to your user Path."
             )
             lines.append(f"$env:Path = {ps_quote(folder)} + {_PS_PATH_SEP} + $env:Path")
         for command in _commands(step):
