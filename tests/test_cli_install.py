@@ -344,6 +344,18 @@ def test_resume_refuses_new_choices_rather_than_ignoring_them(tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"as it was planned (gemini-cli into {earlier})" in result.stderr
     assert "takes no --tools or --npm-prefix" in result.stderr
+    empty = subprocess.run(
+        [*resume, "--npm-prefix="], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert empty.returncode == 2 and "takes no --npm-prefix" in empty.stderr
+    profile = tmp_path / "room.toml"
+    profile.write_text(f'npm_prefix = "{tmp_path / "other"}"\n\n[tools.codex-cli]\n')
+    other = subprocess.run(
+        [*resume, "--profile", str(profile)], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert other.returncode == 2, other.stdout + other.stderr
+    assert f"the profile asks for codex-cli into {tmp_path / 'other'}" in other.stderr
+    assert f"being resumed is gemini-cli into {earlier}" in other.stderr
     assert not (tmp_path / "fakebin" / "calls.txt").exists()
 
 
@@ -401,6 +413,16 @@ def test_verify_checks_what_the_last_install_chose_unless_told_otherwise(tmp_pat
     assert named.returncode == 1  # Codex CLI was asked for by name and is not there
     assert "FAIL  Codex CLI" in named.stdout
 
+    # The report is about that install: its prefix, its tool, its log first.
+    out = tmp_path / "report"
+    subprocess.run(
+        [PY, "-m", "app", "report", "--out", str(out)], cwd=REPO, env=env, check=True, timeout=120
+    )
+    data = json.loads(out.with_suffix(".json").read_text())
+    assert data["plan"]["npm_prefix"] == str(prefix)
+    assert [v["name"] for v in data["verification"]] == ["Gemini CLI"]
+    assert data["logs"][0]["file"] == data["last_run"]["logs"][0]
+
 
 @pytest.mark.slow
 def test_a_second_ctrl_c_leaves_no_npm_running(tmp_path):
@@ -434,3 +456,64 @@ def test_a_second_ctrl_c_leaves_no_npm_running(tmp_path):
     finally:
         with contextlib.suppress(psutil.NoSuchProcess):
             npm.kill()
+
+
+def test_resume_after_undo_puts_back_what_undo_took_out(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    home = tmp_path / "userhome"
+    home.mkdir()
+    env = {**env, "HOME": str(home), "SHELL": "/bin/bash"}
+    prefix = tmp_path / "prefix"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PY, "-m", "app", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    done = cli("install", "--tools", "gemini-cli", "--npm-prefix", str(prefix), "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{prefix}/bin" in (home / ".profile").read_text()
+    assert cli("undo").returncode == 0
+    assert not (home / ".profile").exists()
+
+    resumed = cli("install", "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "Done in the earlier run" not in resumed.stdout.split("Install Gemini CLI")[0]
+    assert f"{prefix}/bin" in (home / ".profile").read_text()
+
+
+def test_resume_runs_a_failed_step_again_even_where_its_tool_now_answers(tmp_path):
+    # C08: npm exits 0 over an engine it warned about, leaving a `gemini` that answers
+    # --version. Detection finds it afterwards; resuming must not call it installed.
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "npm").write_text(
+        f"#!{PY}\nimport os, sys\nargs = sys.argv[1:]\n"
+        "if args == ['--version']: print('10.9.0'); sys.exit(0)\n"
+        f"if args[:2] == ['prefix', '-g']: print({str(bindir / 'global')!r}); sys.exit(0)\n"
+        "prefix = args[args.index('--prefix') + 1]\n"
+        f"open({str(bindir / 'calls.txt')!r}, 'a').write('call\\n')\n"
+        'print("npm warn EBADENGINE Unsupported engine {")\n'
+        "print(\"npm warn EBADENGINE   package: '@google/gemini-cli@0.61.0',\")\n"
+        "print(\"npm warn EBADENGINE   required: { node: '>=99' },\")\n"
+        "print(\"npm warn EBADENGINE   current: { node: 'v22.11.0', npm: '10.9.0' }\")\n"
+        "print('npm warn EBADENGINE }')\n"
+        "os.makedirs(os.path.join(prefix, 'bin'), exist_ok=True)\n"
+        "shim = os.path.join(prefix, 'bin', 'gemini')\n"
+        f"open(shim, 'w').write('#!{PY}\\nprint(\"0.61.0\")\\n')\n"
+        "os.chmod(shim, 0o755)\n"
+    )
+    install = [PY, "-m", "app", "install", "--tools", "gemini-cli"]
+    install += ["--npm-prefix", str(tmp_path / "prefix"), "--yes"]
+    first = subprocess.run(install, cwd=REPO, env=env, capture_output=True, text=True)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "failed    Install Gemini CLI" in first.stdout
+    resumed = subprocess.run(
+        [PY, "-m", "app", "install", "--resume", "--yes"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert resumed.returncode == 1, resumed.stdout + resumed.stderr
+    assert "failed    Install Gemini CLI" in resumed.stdout
+    assert (bindir / "calls.txt").read_text().count("call") == 2

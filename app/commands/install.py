@@ -31,6 +31,7 @@ from app.core.install import (
 )
 from app.core.logs import current_log_path
 from app.core.planner import Choices, Plan, findings_needed, render_plan
+from app.core.profile import Profile
 from app.core.session import Session
 
 NAME = "install"
@@ -134,6 +135,8 @@ def _choices(session: Session, args: argparse.Namespace) -> Choices:
         if state is None:
             raise UsageError("there is no earlier install to resume")
         _check_resume_arguments(args, state.choices)
+        if profile is not None:
+            _check_resume_profile(profile, state.choices)
         return state.choices
     tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
     ca_file = profile.network.ca_file if profile else None
@@ -157,7 +160,7 @@ def _check_resume_arguments(args: argparse.Namespace, last: Choices) -> None:
             ("--uv", args.uv),
             ("--container-runtime", args.container_runtime),
         )
-        if value
+        if value is not None and value is not False  # --tools '' is given too
     ]
     if given:
         prefix = f" into {last.npm_prefix}" if last.npm_prefix else ""
@@ -166,6 +169,21 @@ def _check_resume_arguments(args: argparse.Namespace, last: Choices) -> None:
             f"--resume finishes the last install as it was planned ({', '.join(last.tools)}"
             f"{prefix}) and takes no {' or '.join(given)}; leave {them} out, or run install"
             " without --resume to plan a new one"
+        )
+
+
+def _check_resume_profile(profile: Profile, last: Choices) -> None:
+    """A profile may give a resumed run its pins and proxy, not other tools or another prefix."""
+    other_tools = profile.tool_ids and set(profile.tool_ids) != set(last.tools)
+    other_prefix = profile.npm_prefix and profile.npm_prefix != last.npm_prefix
+    if other_tools or other_prefix:
+        wanted = ", ".join(profile.tool_ids or last.tools)
+        into = profile.npm_prefix or last.npm_prefix
+        raise UsageError(
+            f"the profile asks for {wanted}{f' into {into}' if into else ''}, but the install "
+            f"being resumed is {', '.join(last.tools)}"
+            f"{f' into {last.npm_prefix}' if last.npm_prefix else ''}; run install with the "
+            "profile and without --resume to plan the profile's install"
         )
 
 
@@ -182,7 +200,7 @@ async def run(session: Session, args: argparse.Namespace) -> int:
     detection = await session.detect(findings_needed(choices), choices.npm_prefix)
     await session.detect_extras(choices)
     state = session.last_run() if args.resume else None
-    plan = session.redo_cut_off(session.plan(choices.tools, choices.npm_prefix, choices), state)
+    plan = session.redo_unfinished(session.plan(choices.tools, choices.npm_prefix, choices), state)
     for line in render_plan(plan, detection.os_name):
         print(line)
     if not plan.runnable and not args.resume:

@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tools",
         type=tool_list,
         default=None,
-        help="comma-separated tool ids (default: all three)",
+        help="comma-separated tool ids (default: the last install's, else all three)",
     )
     parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
     add_profile_argument(parser, "report against the tools and prefix of a profile file")
@@ -33,8 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def run(session: Session, args: argparse.Namespace) -> int:
     profile = use_profile(session, args.profile)
-    tools = check_tools(session, args.tools or (profile.tool_ids if profile else None))
     last = session.last_run()
+    chosen = args.tools or (profile.tool_ids if profile else None)
+    tools = check_tools(session, chosen or (list(last.choices.tools) if last else None))
     prefix = (  # the folder the CLIs were installed in, not npm's default one
         args.npm_prefix
         or (profile.npm_prefix if profile else None)

@@ -24,8 +24,9 @@ log = logging.getLogger("ai_cli_setup.runstate")
 FILE_NAME = "install-run.json"
 VERSION = 1
 DONE = ("succeeded", "skipped")
-# A step the run was running when it was killed ("running") or cancelled.
-CUT_OFF = ("running", "cancelled")
+# A step the run did not finish: running when it was killed, cancelled, failed or
+# declined (admin rights refused). Resuming runs it again.
+UNFINISHED = ("running", "cancelled", "failed", "declined")
 
 
 @dataclass
@@ -96,9 +97,9 @@ class RunState:
             self.logs.append(log.name)
             self.save()
 
-    def cut_off(self, step_id: str) -> bool:
-        """Whether the interrupted run stopped in the middle of this step."""
-        return self.statuses.get(step_id) in CUT_OFF
+    def unfinished(self, step_id: str) -> bool:
+        """Whether the run started this step and did not finish it."""
+        return self.statuses.get(step_id) in UNFINISHED
 
     def mark(self, step_id: str, status: str, message: str = "") -> None:
         self.statuses[step_id] = status

@@ -212,17 +212,19 @@ class Session:
         return container.init_folder(folder, spec, self.catalog, settings, gpu=gpu, force=force)
 
     @staticmethod
-    def redo_cut_off(plan: Plan, state: RunState | None) -> Plan:
-        """`plan` with the steps the interrupted run cut off due again.
+    @staticmethod
+    def redo_unfinished(plan: Plan, state: RunState | None) -> Plan:
+        """`plan` with the steps the resumed run did not finish due again.
 
-        Detection may find such a tool (a killed npm can leave a package whose
-        `--version` answers while files are missing); resuming installs it again.
+        Detection may find such a tool: a killed npm can leave a package whose
+        `--version` answers while files are missing, and a failed step (C08, an
+        engine npm warned about) can leave one that answers but should not stay.
         """
         if state is None:
             return plan
         steps = tuple(
             dataclasses.replace(step, skip="")
-            if step.skip and step.commands and state.cut_off(step.id)
+            if step.skip and step.commands and state.unfinished(step.id)
             else step
             for step in plan.steps
         )
@@ -236,7 +238,7 @@ class Session:
         decide: Decide | None = None,
         state: RunState | None = None,
     ) -> RunReport:
-        plan = self.redo_cut_off(plan, state)
+        plan = self.redo_unfinished(plan, state)
         if state is None:
             state = RunState.start(self.paths.state, plan.choices, Redactor(self.host.env))
             if state.error is not None and current_log_path() is None:
@@ -329,12 +331,22 @@ class Session:
     async def undo(self, dry_run: bool = False) -> list[UndoResult]:
         """Reverse what the wizard changed in the user's environment, and nothing else."""
         host = self.host
-        return await undo(
-            self.journal(),
+        journal = self.journal()
+        results = await undo(
+            journal,
             user_env=self.user_env or (_winreg() if host.is_windows else None),
             groups=RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
             dry_run=dry_run,
         )
+        reversed_ids = {r.entry_id for r in results if r.status in ("undone", "partly")}
+        state = self.last_run() if reversed_ids and not dry_run else None
+        if state is not None:
+            # A resumed install runs these steps again instead of "done in the earlier run".
+            for entry in journal.entries:
+                step = str(entry.get("step", ""))
+                if entry.get("id") in reversed_ids and state.done(step):
+                    state.mark(step, "undone", "Undone by `ai-cli-setup undo`.")
+        return results
 
     async def verify_container(self, folder: Path) -> list[Verification]:
         """The tools inside the image of a `container init` folder (where="container")."""
