@@ -160,6 +160,12 @@ def run_wizard(profile_path: str | None = None) -> int:
         app.aboutToQuit.connect(closed.set)
         wizard.finished.connect(lambda _result: app.quit())
         loop.run_until_complete(closed.wait())
+    # The window closed while a command's clean-up was still under way (a detection
+    # probe, an install the user cancelled and then quit): nothing is left running.
+    from app.core.runner import end_leftovers
+
+    for pid in end_leftovers():
+        log.info("ended pid %s, still running when the wizard closed", pid)
     if problem is not None and not wizard.has_ops:
         return problem.exit_code
     return 0

@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import itertools
 import signal
 import sys
@@ -8,7 +9,7 @@ import psutil
 import pytest
 
 from app.core.host import Host
-from app.core.runner import LineSplitter, ProcessRunner
+from app.core.runner import LineSplitter, ProcessRunner, end_leftovers
 
 
 @pytest.fixture
@@ -241,3 +242,22 @@ def test_an_app_started_from_finder_still_finds_user_and_homebrew_folders(tmp_pa
     # The child gets the folder too, appended after what PATH already had.
     assert outcome.lines[1].startswith("/usr/bin:/bin:/usr/sbin:/sbin:")
     assert outcome.lines[1].endswith(str(tool.parent))
+
+
+def test_end_leftovers_ends_what_a_torn_down_loop_left_running(runner):
+    # The loop closes while a command still runs (a wizard closed mid-probe): no
+    # clean-up ran, so the command line and the wizard end what is left at exit.
+    loop = asyncio.new_event_loop()
+    try:
+        up = asyncio.Event()
+        slow = py("print('up', flush=True); import time; time.sleep(60)")
+        task = loop.create_task(runner.run(slow, on_line=lambda _line: up.set()))
+        loop.run_until_complete(asyncio.wait_for(up.wait(), 20))
+        (pid,) = end_leftovers()
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        assert end_leftovers() == []  # nothing twice
+    finally:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(task)
+        loop.close()
