@@ -8,6 +8,8 @@ the machine already has what it is for.
 
 from __future__ import annotations
 
+import ntpath
+import posixpath
 import shlex
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -399,6 +401,7 @@ def build_plan(
 
     npm_needs: list[str] = []
     node_blocked = node_min = ""
+    bin_off_path = False
     if tools:
         node_step = _plan_node(b, node, floor, newest_min)
         if not node_step.skip:
@@ -409,8 +412,7 @@ def build_plan(
         if not prefix_step.skip:
             npm_needs.append(prefix_step.id)
         elif node.present and choices.npm_prefix_writable and not _on_path(host, values["npm_bin"]):
-            # C01, C02: npm's shims land in a folder a new terminal would not search.
-            b.setup(PREFIX_PATH_STEP, title=f"Put {values['npm_bin']} on PATH")
+            bin_off_path = True  # C01, C02: npm's shims land where a new terminal won't look
         node_blocked = node_step.blocked
     if choices.npm_prefix and not choices.npm_prefix_writable and not node_blocked:
         # Never `sudo npm`: the user picks a folder of their own instead.
@@ -418,8 +420,13 @@ def build_plan(
             f"npm cannot write to {prefix} without admin rights. Choose a folder of your "
             f"own, such as {host.default_user_npm_prefix()}; the wizard never runs npm as admin."
         )
-    for tool_id in tools:
-        step = _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))
+    tool_steps = [
+        _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))
+        for tool_id in tools
+    ]
+    if bin_off_path and _uses_folder(host, values["npm_bin"], tool_steps, detection):
+        b.setup(PREFIX_PATH_STEP, title=f"Put {values['npm_bin']} on PATH")
+    for step in tool_steps:
         b.add(replace(step, node_min=node_min, blocked=node_blocked or step.blocked))
 
     if choices.uv:
@@ -439,6 +446,16 @@ def _not_blind(what: str, finding: Finding) -> str:
         f"Could not tell whether {what} is installed ({finding.summary}), so it is not "
         "installed blind. Re-scan, or correct the finding by hand."
     )
+
+
+def _uses_folder(host: Host, folder: str, steps: Sequence[Step], detection: Detection) -> bool:
+    """Whether a chosen CLI will be installed into npm's `folder` or is there already."""
+    if any(not step.skip for step in steps):
+        return True
+    key = (lambda p: p.rstrip("\\").lower()) if host.is_windows else (lambda p: p.rstrip("/"))
+    split = ntpath.dirname if host.is_windows else posixpath.dirname
+    found = (detection.tools.get(step.tool_id or "") for step in steps)
+    return any(f is not None and f.path and key(split(f.path)) == key(folder) for f in found)
 
 
 def _on_path(host: Host, folder: str) -> bool:

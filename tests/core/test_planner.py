@@ -366,6 +366,25 @@ def test_c01_a_writable_prefix_off_path_gets_a_step_that_puts_it_on_path():
     assert "node.prefix-path" not in [s.id for s in plan.steps]
 
 
+def test_no_path_step_for_a_folder_nothing_will_be_in():
+    # Every CLI is installed elsewhere and on PATH: nothing lands in /opt/npm/bin.
+    node = NodeFinding(
+        "Node.js",
+        True,
+        "22.11.0",
+        npm_version="10.9.0",
+        npm_prefix="/opt/npm",
+        prefix_writable=True,
+    )
+    found = {t: Finding(t, True, "9.9.9", f"/usr/local/bin/{t.split('-')[0]}") for t in ALL_TOOLS}
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node, **found), Choices(ALL_TOOLS))
+    assert "node.prefix-path" not in [s.id for s in plan.steps]
+    # C01: one of them is in /opt/npm/bin already, off PATH: the folder still goes on PATH.
+    found["gemini-cli"] = Finding("gemini-cli", True, "9.9.9", "/opt/npm/bin/gemini")
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node, **found), Choices(ALL_TOOLS))
+    assert plan.step("node.prefix-path").path_dirs == ("/opt/npm/bin",)
+
+
 def test_c02_windows_npm_folder_off_path_is_put_on_the_user_path():
     node = NodeFinding("Node.js", True, "22.11.0", npm_version="10.9.0")
     plan = build_plan(default_catalog(), WINDOWS, bare(WINDOWS, node), Choices(ALL_TOOLS))
