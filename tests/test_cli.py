@@ -116,3 +116,12 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
     assert said / 2 <= on_disk <= said, (on_disk // 2**20, said // 2**20)
     # Nothing landed in the real global prefix or the real home.
     assert not (prefix.parent / "home" / ".npm").exists()
+
+
+def test_folder_arguments_lose_trailing_separators_but_not_roots():
+    from app.commands.common import folder_arg
+
+    assert folder_arg("/home/ada/npm/") == "/home/ada/npm"
+    assert folder_arg("C:\\Users\\ada\\npm\\") == "C:\\Users\\ada\\npm"
+    assert folder_arg("/") == "/"
+    assert folder_arg("C:\\") == "C:\\"

@@ -517,3 +517,10 @@ def test_resume_runs_a_failed_step_again_even_where_its_tool_now_answers(tmp_pat
     assert resumed.returncode == 1, resumed.stdout + resumed.stderr
     assert "failed    Install Gemini CLI" in resumed.stdout
     assert (bindir / "calls.txt").read_text().count("call") == 2
+
+
+def test_a_prefix_given_with_a_trailing_slash_is_the_same_folder(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    text = plan_output(env, "--tools", "gemini-cli", "--npm-prefix", f"{tmp_path}/p/")
+    assert f"npm folder {tmp_path}/p\n" in text
+    assert f"--prefix {tmp_path}/p @google/gemini-cli" in text

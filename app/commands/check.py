@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from app.commands.common import EXIT_FAILED, EXIT_OK, UsageError, print_json, use_profile
+from app.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    folder_arg,
+    print_json,
+    use_profile,
+)
 from app.core.readiness import check_readiness
 from app.core.session import Session
 
@@ -18,7 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the profile to check against (required; may also come before the command)",
     )
-    parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
+    parser.add_argument(
+        "--npm-prefix", type=folder_arg, metavar="DIR", help="look in this npm prefix first"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 

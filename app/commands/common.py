@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 from typing import Any
 
 from app.core.profile import Profile, ProfileError, load_profile
@@ -40,6 +41,14 @@ def session_from_args(args: argparse.Namespace) -> Session:
 
 def tool_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def folder_arg(value: str) -> str:
+    """A folder given on the command line, without trailing separators ("/", "C:\\" stay)."""
+    stripped = value.rstrip("/\\")
+    if not stripped or re.fullmatch(r"[A-Za-z]:", stripped):
+        return value
+    return stripped
 
 
 def check_tools(session: Session, tools: list[str] | None) -> list[str]:

@@ -15,6 +15,7 @@ from app.commands.common import (
     UsageError,
     add_profile_argument,
     check_tools,
+    folder_arg,
     tool_list,
     use_profile,
 )
@@ -54,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--npm-prefix",
+        type=folder_arg,
         metavar="DIR",
         help="npm prefix to install into (default: the global one if writable, "
         "else a folder in your home)",

@@ -13,6 +13,7 @@ from app.commands.common import (
     add_profile_argument,
     add_replay_argument,
     check_tools,
+    folder_arg,
     tool_list,
     use_profile,
 )
@@ -26,7 +27,9 @@ HELP = "show the install steps, or export them as a script, Brewfile, winget or 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tools", type=tool_list, default=None, help="comma-separated tool ids")
-    parser.add_argument("--npm-prefix", metavar="DIR", help="npm prefix to install into")
+    parser.add_argument(
+        "--npm-prefix", type=folder_arg, metavar="DIR", help="npm prefix to install into"
+    )
     parser.add_argument("--uv", action="store_true", help="include uv")
     parser.add_argument(
         "--container-runtime", choices=("docker", "podman"), help="include a container runtime"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.commands.common import EXIT_OK, add_profile_argument, check_tools, tool_list, use_profile
+from app.commands.common import (
+    EXIT_OK,
+    add_profile_argument,
+    check_tools,
+    folder_arg,
+    tool_list,
+    use_profile,
+)
 from app.core.report import default_report_path, session_report, write_report
 from app.core.session import Session
 
@@ -27,7 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="comma-separated tool ids (default: the last install's, else all three)",
     )
-    parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
+    parser.add_argument(
+        "--npm-prefix", type=folder_arg, metavar="DIR", help="look in this npm prefix first"
+    )
     add_profile_argument(parser, "report against the tools and prefix of a profile file")
 
 

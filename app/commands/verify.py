@@ -10,6 +10,7 @@ from app.commands.common import (
     EXIT_OK,
     add_replay_argument,
     check_tools,
+    folder_arg,
     print_json,
     tool_list,
 )
@@ -35,7 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="comma-separated tool ids (default: the last install's, else all three)",
     )
-    parser.add_argument("--npm-prefix", metavar="DIR", help="look in this npm prefix first")
+    parser.add_argument(
+        "--npm-prefix", type=folder_arg, metavar="DIR", help="look in this npm prefix first"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--fix-path",
