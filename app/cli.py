@@ -213,7 +213,8 @@ async def _interruptible(work: Coroutine[Any, Any, int]) -> int:
 
     asyncio.run's own handler raises KeyboardInterrupt at the second press, wherever
     the loop is, and closes the loop while cancelled commands are still being ended.
-    This handler stays until `main` puts the previous one back.
+    `_command` puts the previous handler back unless Ctrl+C was pressed. Prompts read
+    in a thread of their own (`commands.common.ask`), so a press there cancels too.
     """
     import asyncio
     import contextlib

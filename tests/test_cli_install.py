@@ -524,3 +524,47 @@ def test_a_prefix_given_with_a_trailing_slash_is_the_same_folder(tmp_path):
     text = plan_output(env, "--tools", "gemini-cli", "--npm-prefix", f"{tmp_path}/p/")
     assert f"npm folder {tmp_path}/p\n" in text
     assert f"--prefix {tmp_path}/p @google/gemini-cli" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("at", ["before the install", "after a failed step"])
+def test_ctrl_c_at_a_prompt_cancels_at_once(tmp_path, at):
+    # At a terminal the install asks before it starts and after a failed step; Ctrl+C
+    # there must end the run, not wait for Enter.
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "npm").write_text(
+        f"#!{PY}\nimport sys\nargs = sys.argv[1:]\n"
+        "if args == ['--version']: print('10.9.0'); sys.exit(0)\n"
+        f"if args[:2] == ['prefix', '-g']: print({str(bindir / 'global')!r}); sys.exit(0)\n"
+        "print('npm error code E500'); sys.exit(1)\n"
+    )
+    controller, terminal = os.openpty()
+    command = [PY, "-m", "app", "install", "--tools", "gemini-cli"]
+    proc = subprocess.Popen(
+        [*command, "--npm-prefix", str(tmp_path / "prefix")],
+        cwd=REPO,
+        env=env,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+
+    def read_until(text: bytes) -> None:
+        seen = b""
+        deadline = time.monotonic() + 60
+        while text not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            seen += os.read(controller, 4096)
+
+    try:
+        read_until(b"Install now? [y/N]")
+        if at == "after a failed step":
+            os.write(controller, b"y\n")
+            read_until(b"[r]etry, [s]kip, [c]ontinue, s[t]op?")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(controller)

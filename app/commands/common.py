@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import dataclasses
 import json
+import os
 import re
+import sys
+import threading
 from typing import Any
 
 from app.core.profile import Profile, ProfileError, load_profile
@@ -41,6 +46,41 @@ def session_from_args(args: argparse.Namespace) -> Session:
 
 def tool_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+async def ask(prompt: str) -> str:
+    """A line the user types, read without holding up Ctrl+C or the exit.
+
+    `input` blocks its thread until Enter: in the loop's thread nothing else runs,
+    and in asyncio's executor the exit waits for it. A daemon thread reads the raw
+    file descriptor instead: one left blocked holds none of Python's stream locks,
+    which would abort the interpreter as it exits.
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def settle(data: bytes | None, error: BaseException | None) -> None:
+        if answer.done():
+            return
+        if error is not None:
+            answer.set_exception(error)
+        elif not data:
+            answer.set_exception(EOFError("no more input"))
+        else:
+            answer.set_result(data.decode(errors="replace").rstrip("\r\n"))
+
+    def read() -> None:
+        try:
+            data, error = os.read(sys.stdin.fileno(), 4096), None
+        except (OSError, ValueError) as exc:
+            data, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, data, error)
+
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    threading.Thread(target=read, name="ask", daemon=True).start()
+    return await answer
 
 
 def folder_arg(value: str) -> str:

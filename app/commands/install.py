@@ -14,6 +14,7 @@ from app.commands.common import (
     EXIT_USAGE,
     UsageError,
     add_profile_argument,
+    ask,
     check_tools,
     folder_arg,
     tool_list,
@@ -124,7 +125,7 @@ async def ask_after_failure(result: StepResult) -> Decision:
     """In a terminal, the user chooses what happens after a failed step."""
     prompt = "    [r]etry, [s]kip, [c]ontinue, s[t]op? "
     while True:
-        answer = await asyncio.to_thread(input, prompt)
+        answer = await ask(prompt)
         choice = _ANSWERS.get(answer.strip().lower()[:1])
         if choice:
             return choice
@@ -215,7 +216,7 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         if not interactive:
             print("Nothing was installed. Re-run with --yes to install without asking.")
             return EXIT_USAGE
-        if input("Install now? [y/N] ").strip().lower() not in ("y", "yes"):
+        if (await ask("Install now? [y/N] ")).strip().lower() not in ("y", "yes"):
             print("Nothing was installed.")
             return EXIT_FAILED
     if state is not None:
