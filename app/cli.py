@@ -96,15 +96,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _wizard(profile if isinstance(profile, str) else None)
     try:
         args = build_parser().parse_args(argv)
+        if args.self_test:
+            from app.selftest import run_self_test
+
+            return run_self_test()
+        if args.command is None:
+            return _wizard(args.global_profile)
+        return _command(args)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 for --help
         return int(exc.code or 0)
-    if args.self_test:
-        from app.selftest import run_self_test
-
-        return run_self_test()
-    if args.command is None:
-        return _wizard(args.global_profile)
-    return _command(args)
+    except KeyboardInterrupt:  # Ctrl+C while the command starts, before its own handler
+        print("\nCancelled.", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -166,7 +169,7 @@ def _command(args: argparse.Namespace) -> int:
         for pid in end_leftovers():
             log.info("ended pid %s, still running after Ctrl+C", pid)
         where = f" The log is in {log_path}" if log_path else ""
-        print(f"Cancelled.{where}", file=sys.stderr)
+        print(f"\nCancelled.{where}", file=sys.stderr)  # off the line the terminal's ^C is on
         return EXIT_INTERRUPTED
     except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
         log.exception("%s failed", args.command)

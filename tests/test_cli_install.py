@@ -527,10 +527,11 @@ def test_a_prefix_given_with_a_trailing_slash_is_the_same_folder(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("key", ["ctrl-c", "ctrl-d"])
 @pytest.mark.parametrize("at", ["before the install", "after a failed step"])
-def test_ctrl_c_at_a_prompt_cancels_at_once(tmp_path, at):
+def test_ctrl_c_or_ctrl_d_at_a_prompt_ends_the_run_at_once(tmp_path, at, key):
     # At a terminal the install asks before it starts and after a failed step; Ctrl+C
-    # there must end the run, not wait for Enter.
+    # there must end the run, not wait for Enter; Ctrl+D answers "no" or "stop".
     bindir, env = fake_machine(tmp_path)
     (bindir / "npm").write_text(
         f"#!{PY}\nimport sys\nargs = sys.argv[1:]\n"
@@ -562,9 +563,36 @@ def test_ctrl_c_at_a_prompt_cancels_at_once(tmp_path, at):
         if at == "after a failed step":
             os.write(controller, b"y\n")
             read_until(b"[r]etry, [s]kip, [c]ontinue, s[t]op?")
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=20) == 130
+        if key == "ctrl-c":
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=20) == 130
+        else:
+            os.write(controller, b"\x04")  # the terminal's end of input
+            expected = "Summary:" if at == "after a failed step" else "Nothing was installed."
+            read_until(expected.encode())
+            assert proc.wait(timeout=20) == 1
     finally:
         if proc.poll() is None:
             proc.kill()
         os.close(controller)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_command_starts_prints_no_traceback(tmp_path):
+    # Before the command's own handler is in place: imports, the parser, the session.
+    _bindir, env = fake_machine(tmp_path)
+    for delay in (0.05, 0.15, 0.3, 0.45):
+        proc = subprocess.Popen(
+            [PY, "-m", "app", "detect"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err, (delay, err)
+        # 130, or killed by SIGINT itself, which a shell reports as 130 too.
+        assert proc.returncode in (130, -signal.SIGINT, 0), (delay, proc.returncode)

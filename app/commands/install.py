@@ -125,7 +125,11 @@ async def ask_after_failure(result: StepResult) -> Decision:
     """In a terminal, the user chooses what happens after a failed step."""
     prompt = "    [r]etry, [s]kip, [c]ontinue, s[t]op? "
     while True:
-        answer = await ask(prompt)
+        try:
+            answer = await ask(prompt)
+        except EOFError:  # Ctrl+D, or the terminal went away: stop here
+            print()
+            return "stop"
         choice = _ANSWERS.get(answer.strip().lower()[:1])
         if choice:
             return choice
@@ -216,7 +220,12 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         if not interactive:
             print("Nothing was installed. Re-run with --yes to install without asking.")
             return EXIT_USAGE
-        if (await ask("Install now? [y/N] ")).strip().lower() not in ("y", "yes"):
+        try:
+            answer = await ask("Install now? [y/N] ")
+        except EOFError:  # Ctrl+D: no
+            print()
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was installed.")
             return EXIT_FAILED
     if state is not None:

@@ -517,3 +517,17 @@ def test_a_catalog_file_that_is_not_utf8_is_a_catalog_error(full):
     (full / "tools.toml").write_bytes(b"\xff\xfe[tools]\n")
     with pytest.raises(CatalogError, match="not valid TOML"):
         load_catalog(full)
+
+
+def test_a_registry_500_from_npm_is_not_docker_starting():
+    npm = (
+        "npm error code E500\n"
+        "npm error 500 Internal Server Error - GET https://registry.npmjs.org/@google%2fgemini-cli"
+    )
+    assert "docker-starting" not in [sig.id for sig in default_catalog().diagnose(npm)]
+    docker = (
+        "request returned 500 Internal Server Error for API route and version "
+        "http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.45/version, check if the server "
+        "supports the requested API version"
+    )
+    assert default_catalog().diagnose(docker)[0].id == "docker-starting"
