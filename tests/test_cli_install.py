@@ -81,17 +81,16 @@ def cli_args(prefix: Path, *extra: str) -> list[str]:
     ]
 
 
-@pytest.mark.slow
-def test_killed_install_leaves_a_whole_log_and_resume_finishes(tmp_path):
-    bindir, env = fake_machine(tmp_path)
-    prefix = tmp_path / "prefix"
-    app_home = Path(env["AI_CLI_SETUP_HOME"])
+def start_until_halfway(
+    prefix: Path, env: dict[str, str], stderr: int = subprocess.PIPE
+) -> tuple[subprocess.Popen[str], list[str]]:
+    """`install` on the fake machine, once its npm call hangs half-way; and what it printed."""
     proc = subprocess.Popen(
         cli_args(prefix),
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=stderr,
         stdin=subprocess.DEVNULL,
         text=True,
     )
@@ -106,6 +105,15 @@ def test_killed_install_leaves_a_whole_log_and_resume_finishes(tmp_path):
         if "halfway-marker" in line:
             break
     assert any("halfway-marker" in line for line in printed), "\n".join(printed)
+    return proc, printed
+
+
+@pytest.mark.slow
+def test_killed_install_leaves_a_whole_log_and_resume_finishes(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    prefix = tmp_path / "prefix"
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    proc, printed = start_until_halfway(prefix, env, stderr=subprocess.STDOUT)
     os.kill(proc.pid, signal.SIGKILL)  # mid-step, no chance to clean up
     proc.wait(10)
     proc.stdout.close()
@@ -287,21 +295,7 @@ def test_ctrl_c_mid_install_says_what_may_be_half_done_and_how_to_resume(tmp_pat
     bindir, env = fake_machine(tmp_path)
     prefix = tmp_path / "prefix"
     app_home = Path(env["AI_CLI_SETUP_HOME"])
-    proc = subprocess.Popen(
-        cli_args(prefix),
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line or "halfway-marker" in line:
-            break
+    proc, _printed = start_until_halfway(prefix, env)
     proc.send_signal(signal.SIGINT)  # what Ctrl+C sends
     out, err = proc.communicate(timeout=60)
     with contextlib.suppress(ProcessLookupError, FileNotFoundError, ValueError):
@@ -429,21 +423,7 @@ def test_a_second_ctrl_c_leaves_no_npm_running(tmp_path):
     # The second SIGINT ends asyncio.run at once, cancelling the runner's own clean-up:
     # the command line ends what is still running before it exits.
     bindir, env = fake_machine(tmp_path)
-    proc = subprocess.Popen(
-        cli_args(tmp_path / "prefix"),
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line or "halfway-marker" in line:
-            break
+    proc, _printed = start_until_halfway(tmp_path / "prefix", env)
     npm = psutil.Process(int((bindir / "npm.pid").read_text()))
     proc.send_signal(signal.SIGINT)
     time.sleep(0.002)  # the first has started the clean-up; the second cuts it short

@@ -91,6 +91,29 @@ def folder_arg(value: str) -> str:
     return stripped
 
 
+def add_installed_tools_arguments(parser: argparse.ArgumentParser) -> None:
+    """--tools and --npm-prefix of the commands that look at what is installed."""
+    parser.add_argument(
+        "--tools",
+        type=tool_list,
+        default=None,
+        help="comma-separated tool ids (default: the last install's, else all three)",
+    )
+    parser.add_argument(
+        "--npm-prefix", type=folder_arg, metavar="DIR", help="look in this npm prefix first"
+    )
+
+
+def tools_or_last_install(session: Session, chosen: list[str] | None) -> tuple[list[str], bool]:
+    """The `chosen` tools, else those the last install chose, else all of them; and
+    whether they are the last install's."""
+    if not chosen:
+        last = session.last_run()
+        if last is not None:
+            return check_tools(session, list(last.choices.tools)), True
+    return check_tools(session, chosen or None), False
+
+
 def check_tools(session: Session, tools: list[str] | None) -> list[str]:
     if tools is None:
         return list(session.catalog.tools)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -85,14 +86,11 @@ def event_printer(plan: Plan) -> Callable[[Event], None]:
     numbers = {step_id: n for n, step_id in enumerate(due, 1)}
 
     def on_event(event: Event) -> None:
-        step = event.result.step if isinstance(event, StepFinished) else None
-        step = event.step if isinstance(event, StepStarted) else step
-        if step is not None and step.id not in numbers:
-            return
         if isinstance(event, StepStarted):
-            print(f"[{numbers[event.step.id]}/{len(due)}] {event.step.title}", flush=True)
-            if event.step.note:
-                print(f"    note: {event.step.note}", flush=True)
+            if event.step.id not in numbers:
+                return
+            event = dataclasses.replace(event, index=numbers[event.step.id] - 1, total=len(due))
+        elif isinstance(event, StepFinished) and event.result.step.id not in numbers:
             return
         print_event(event)
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from app.commands.common import (
     EXIT_OK,
+    add_installed_tools_arguments,
     add_profile_argument,
-    check_tools,
-    folder_arg,
-    tool_list,
+    tools_or_last_install,
     use_profile,
 )
 from app.core.report import default_report_path, session_report, write_report
@@ -28,23 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="where to write (FILE.json and FILE.md; default: the app's state folder)",
     )
-    parser.add_argument(
-        "--tools",
-        type=tool_list,
-        default=None,
-        help="comma-separated tool ids (default: the last install's, else all three)",
-    )
-    parser.add_argument(
-        "--npm-prefix", type=folder_arg, metavar="DIR", help="look in this npm prefix first"
-    )
+    add_installed_tools_arguments(parser)
     add_profile_argument(parser, "report against the tools and prefix of a profile file")
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:
     profile = use_profile(session, args.profile)
+    tools, _ = tools_or_last_install(session, args.tools or (profile.tool_ids if profile else None))
     last = session.last_run()
-    chosen = args.tools or (profile.tool_ids if profile else None)
-    tools = check_tools(session, chosen or (list(last.choices.tools) if last else None))
     prefix = (  # the folder the CLIs were installed in, not npm's default one
         args.npm_prefix
         or (profile.npm_prefix if profile else None)

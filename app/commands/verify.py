@@ -8,11 +8,10 @@ import sys
 from app.commands.common import (
     EXIT_FAILED,
     EXIT_OK,
+    add_installed_tools_arguments,
     add_replay_argument,
-    check_tools,
-    folder_arg,
     print_json,
-    tool_list,
+    tools_or_last_install,
 )
 from app.core.session import Session
 from app.core.verify import Verification
@@ -30,15 +29,7 @@ _MARK = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--tools",
-        type=tool_list,
-        default=None,
-        help="comma-separated tool ids (default: the last install's, else all three)",
-    )
-    parser.add_argument(
-        "--npm-prefix", type=folder_arg, metavar="DIR", help="look in this npm prefix first"
-    )
+    add_installed_tools_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--fix-path",
@@ -69,9 +60,8 @@ def _print(results: list[Verification]) -> None:
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:
-    last = session.last_run() if args.tools is None else None
-    tools = check_tools(session, args.tools or (list(last.choices.tools) if last else None))
-    if last is not None and not args.json:  # what a tool never asked for does not fail it
+    tools, from_last_install = tools_or_last_install(session, args.tools)
+    if from_last_install and not args.json:  # what a tool never asked for does not fail it
         print(f"Checking what the last install chose: {', '.join(tools)} (--tools for others)")
     fresh = await session.fresh_path()
     results = await session.verify(tools, args.npm_prefix, fresh)

@@ -12,7 +12,7 @@ import ntpath
 import posixpath
 import shlex
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -452,14 +452,21 @@ def _uses_folder(host: Host, folder: str, steps: Sequence[Step], detection: Dete
     """Whether a chosen CLI will be installed into npm's `folder` or is there already."""
     if any(not step.skip for step in steps):
         return True
-    key = (lambda p: p.rstrip("\\").lower()) if host.is_windows else (lambda p: p.rstrip("/"))
+    key = _folder_key(host)
     split = ntpath.dirname if host.is_windows else posixpath.dirname
     found = (detection.tools.get(step.tool_id or "") for step in steps)
     return any(f is not None and f.path and key(split(f.path)) == key(folder) for f in found)
 
 
+def _folder_key(host: Host) -> Callable[[str], str]:
+    """A folder as `host` compares folders: Windows ignores case and a trailing backslash."""
+    if host.is_windows:
+        return lambda folder: folder.rstrip("\\").lower()
+    return lambda folder: folder.rstrip("/")
+
+
 def _on_path(host: Host, folder: str) -> bool:
-    key = (lambda p: p.rstrip("\\").lower()) if host.is_windows else (lambda p: p.rstrip("/"))
+    key = _folder_key(host)
     return key(folder) in {key(p) for p in host.path_dirs()}
 
 

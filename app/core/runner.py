@@ -168,8 +168,8 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-def _terminate(descendants: Sequence[psutil.Process]) -> None:
-    for other in descendants:
+def _terminate(procs: Sequence[psutil.Process]) -> None:
+    for other in procs:
         with contextlib.suppress(psutil.NoSuchProcess):
             other.terminate()
 

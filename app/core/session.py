@@ -212,7 +212,6 @@ class Session:
         return container.init_folder(folder, spec, self.catalog, settings, gpu=gpu, force=force)
 
     @staticmethod
-    @staticmethod
     def redo_unfinished(plan: Plan, state: RunState | None) -> Plan:
         """`plan` with the steps the resumed run did not finish due again.
 
