@@ -560,16 +560,27 @@ def test_ctrl_c_or_ctrl_d_at_a_prompt_ends_the_run_at_once(tmp_path, at, key):
 @pytest.mark.slow
 def test_ctrl_c_while_a_command_starts_prints_no_traceback(tmp_path):
     # Before the command's own handler is in place: imports, the parser, the session.
+    # The clock starts once Python itself is up: a Ctrl+C while the interpreter is still
+    # importing its site module is Python's to report, before any of the app's code runs
+    # (a slow CI machine spent more than 50 ms there).
     _bindir, env = fake_machine(tmp_path)
-    for delay in (0.05, 0.15, 0.3, 0.45):
+    start_app = (
+        "import pathlib, sys, app; sys.argv = ['app', 'detect'];"
+        " main = pathlib.Path(app.__file__).with_name('__main__.py');"
+        " code = compile(main.read_text(), str(main), 'exec');"
+        " print('python is up', file=sys.stderr, flush=True);"
+        " exec(code, {'__name__': '__main__'})"
+    )
+    for delay in (0.0, 0.05, 0.15, 0.3, 0.45):
         proc = subprocess.Popen(
-            [PY, "-m", "app", "detect"],
+            [PY, "-c", start_app],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        assert proc.stderr.readline() == "python is up\n"
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
