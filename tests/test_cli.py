@@ -9,6 +9,9 @@ import sys
 
 import pytest
 
+from app.core.host import Host
+from app.core.verify import installed_node_floor
+from app.core.versions import range_floor
 from tests.conftest import REPO
 
 
@@ -88,6 +91,7 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
     verify = cli("verify", "--npm-prefix", str(prefix), "--json", env=env)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     results = {item["tool_id"]: item for item in json.loads(verify.stdout)}
+    floors = {}
     for tool_id, command in [
         ("claude-code", "claude"),
         ("gemini-cli", "gemini"),
@@ -101,6 +105,13 @@ def test_install_and_verify_the_three_clis_for_real(tmp_path, npm_cache):
         package = prefix / "lib" / "node_modules" / NPM_PACKAGES[tool_id] / "package.json"
         assert item["version"] == json.loads(package.read_text())["version"]
         assert item["path"] == str(prefix / "bin" / command)
+        # C08: verification reads the engines.node of what npm put there (npm's real
+        # layout, Claude Code's hard-linked binary included) to check the node it runs with.
+        engines = json.loads(package.read_text()).get("engines", {}).get("node")
+        floor = installed_node_floor(Host.current(), item["path"], NPM_PACKAGES[tool_id])
+        assert floor == (range_floor(engines) if engines else None), (tool_id, engines)
+        floors[tool_id] = floor
+    assert floors["gemini-cli"], "Gemini CLI declares engines.node; it was not read"
     # The catalog's sizes, which the low-disk warning rests on, hold for what npm put there.
     from app.core.catalog import default_catalog
 

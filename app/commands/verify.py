@@ -25,6 +25,7 @@ _MARK = {
     "missing": "FAIL",
     "broken": "FAIL",
     "outdated": "FAIL",
+    "node-too-old": "FAIL",
 }
 
 

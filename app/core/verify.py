@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import ntpath
 import os
+import re
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -21,7 +23,7 @@ from app.core.catalog import Catalog, Signature, Tool, fill
 from app.core.detect.parse import install_source
 from app.core.host import Host, find_all_on_path, resolve_executable
 from app.core.runner import EnvironmentSource, Outcome, Runner, WindowsRegistryPath, path_key
-from app.core.versions import at_least
+from app.core.versions import at_least, range_floor
 
 VERIFY_TIMEOUT = 60.0
 LOGIN_TIMEOUT = 10.0
@@ -32,7 +34,7 @@ _MARKER = "@@ai-cli-setup-path@@"
 _PRINT_PATH = f'printf "\\n{_MARKER}%s\\n" "$PATH"'
 _LOGIN_ENV = ("HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TMPDIR", "XDG_CONFIG_HOME")
 
-Status = Literal["ok", "not-on-path", "missing", "broken", "outdated"]
+Status = Literal["ok", "not-on-path", "missing", "broken", "outdated", "node-too-old"]
 
 
 @dataclass(frozen=True)
@@ -216,8 +218,11 @@ async def verify_tool(
     others = [p for p in on_path if not _same(host, p, exe)]
     if installed and not _same(host, installed, exe) and installed not in others:
         others.append(installed)
-    versions = await asyncio.gather(
-        *(_version(runner, host, tool, path, dirs) for path in (exe, *others))
+    node = _node_for(host, exe, dirs)
+    node_needed = installed_node_floor(host, exe, tool.npm_package) if node else None
+    node_check = _node_version(runner, host, node) if node and node_needed else _nothing()
+    node_found, *versions = await asyncio.gather(
+        node_check, *(_version(runner, host, tool, path, dirs) for path in (exe, *others))
     )
     (out, version), rest = versions[0], versions[1:]
     exe_on_path = any(_same(host, p, exe) for p in on_path)
@@ -249,6 +254,17 @@ async def verify_tool(
         explanation, fix = _explain(host, tool, out, catalog.diagnose(out.output), prefix)
         message = f"{out.sentence()} {explanation}"
         return dataclasses.replace(base, status="broken", message=message, fix=fix)
+    if node_needed and node_found and not at_least(node_found, node_needed):
+        # C08: npm exits 0 over an engine it warned about; the tool may still print its
+        # version on that Node.js, and then fail when it is used.
+        return dataclasses.replace(
+            base,
+            status="node-too-old",
+            message=f"{tool.name} {version} needs Node.js {node_needed} or newer, and the "
+            f"Node.js it runs with is {node_found} ({node}).",
+            fix=f"Upgrade Node.js to {node_needed} or newer (`ai-cli-setup plan` plans it), "
+            "then run `ai-cli-setup verify` again.",
+        )
     if tool.min_version and not at_least(version, tool.min_version):
         return dataclasses.replace(
             base,
@@ -283,9 +299,58 @@ async def _version(
     """Run one copy's version command by its full path (C22); its own folder leads PATH,
     so a `#!/usr/bin/env node` shim finds the node next to it."""
     front = [_dirname(host, exe)]
-    node = resolve_executable("node", _with_path(host, dirs)) or resolve_executable("node", host)
+    node = _node_for(host, exe, dirs)
     if node:
         front.append(_dirname(host, node))
     env = {**_with_path(host, [*front, *dirs]).env, **tool.version_env}
     out = await runner.run([exe, *tool.version_args], env=env, timeout=VERIFY_TIMEOUT)
     return out, (tool.parse_version(out.output) if out.ok else None)
+
+
+def _node_for(host: Host, exe: str, dirs: Sequence[str]) -> str | None:
+    """The node a copy's shim runs: one next to it, else the first on the searched PATH."""
+    return (
+        resolve_executable("node", host, path=[_dirname(host, exe)])
+        or resolve_executable("node", _with_path(host, dirs))
+        or resolve_executable("node", host)
+    )
+
+
+def installed_node_floor(host: Host, exe: str, package: str) -> str | None:
+    """The oldest Node.js the installed package says it runs on (its `engines.node`).
+
+    Read from the package's own package.json on this machine: npm's Unix layout
+    (PREFIX/bin/cmd -> PREFIX/lib/node_modules/PKG) or its Windows one
+    (PREFIX\\cmd.cmd beside PREFIX\\node_modules\\PKG). None when there is no such
+    file (a native installer's copy, a recorded machine) or it does not say.
+    """
+    if host.is_recorded or not package:
+        return None
+    folder = _dirname(host, exe)
+    parts = package.split("/")
+    candidates = [
+        host.join(folder, "node_modules", *parts, "package.json"),
+        host.join(_dirname(host, folder), "lib", "node_modules", *parts, "package.json"),
+    ]
+    for path in candidates:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("name") != package:
+            continue
+        engines = data.get("engines")
+        wanted = engines.get("node") if isinstance(engines, dict) else None
+        return range_floor(wanted) if isinstance(wanted, str) else None
+    return None
+
+
+async def _node_version(runner: Runner, host: Host, node: str) -> str | None:
+    out = await runner.run([node, "--version"], env=dict(host.env), timeout=30)
+    match = re.search(r"v?(\d+\.\d+\.\d+)", out.output) if out.ok else None
+    return match.group(1) if match else None
+
+
+async def _nothing() -> None:
+    return None

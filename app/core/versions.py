@@ -29,3 +29,29 @@ def at_least(found: str | None, minimum: str) -> bool:
             return False
         width = max(len(have), len(need))
         return have + (0,) * (width - len(have)) >= need + (0,) * (width - len(need))
+
+
+_BOUND = re.compile(r"^(>=|>|\^|~|=)?\s*v?(\d+(?:\.(?:\d+|[xX*]))*)$")
+
+
+def range_floor(spec: str) -> str | None:
+    """The oldest version an npm range such as ``>=20`` or ``^18.17.0 || >=20.5.0`` admits.
+
+    Only the lower bound is read (a package's `engines.node` is what it is used for); None
+    when the range admits any version or has a form this does not read, so a caller
+    never calls a version too old on a guess.
+    """
+    floors: list[str] = []
+    for alternative in spec.split("||"):
+        words = alternative.replace(">= ", ">=").replace("^ ", "^").replace("~ ", "~").split()
+        lower = [w for w in words if not w.startswith("<")]  # upper bounds are not read
+        if not lower or lower[0] in ("*", "x", "X"):
+            return None
+        match = _BOUND.match(lower[0])
+        if match is None:
+            return None
+        parts = [p for p in match.group(2).split(".") if p.isdigit()]
+        floors.append(".".join(parts))
+    if not floors:
+        return None
+    return min(floors, key=lambda v: parse(v) or ())

@@ -51,6 +51,8 @@ _VERIFY_ICONS = {
     "not-on-path": QStyle.StandardPixmap.SP_MessageBoxWarning,
     "missing": QStyle.StandardPixmap.SP_MessageBoxCritical,
     "broken": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "outdated": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "node-too-old": QStyle.StandardPixmap.SP_MessageBoxCritical,
     "skipped": QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 
@@ -122,6 +124,8 @@ def verify_status_text(status: str) -> str:
         "not-on-path": _tr("Works, not on PATH yet"),
         "missing": _tr("Missing"),
         "broken": _tr("Does not start"),
+        "outdated": _tr("Too old"),
+        "node-too-old": _tr("Needs a newer Node.js"),
         "skipped": _tr("Skipped"),
     }.get(status, status)
 

@@ -7,6 +7,8 @@ import stat
 import sys
 from pathlib import Path
 
+import pytest
+
 from app.core.catalog import default_catalog
 from app.core.host import Host
 from app.core.paths import Paths
@@ -259,3 +261,101 @@ def test_an_outdated_tool_in_a_given_prefix_is_upgraded_there(isolated_home, tmp
     item = run_async(verify_tool(ProcessRunner(host), catalog, "gemini-cli", str(old.parents[1])))
     assert item.status == "outdated"
     assert item.fix.endswith(f"npm install -g --prefix {old.parents[1]} @google/gemini-cli@latest")
+
+
+def npm_layout(prefix: Path, package: str, command: str, engines: str, version: str) -> Path:
+    """npm's Unix layout: PREFIX/bin/COMMAND -> PREFIX/lib/node_modules/PACKAGE/cli.py."""
+    root = prefix / "lib" / "node_modules" / package
+    root.mkdir(parents=True)
+    (root / "package.json").write_text(
+        f'{{"name": "{package}", "version": "{version}", "engines": {{"node": "{engines}"}}}}'
+    )
+    script(root / "cli.py", f"print({version!r})")
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "bin" / command).symlink_to(f"../lib/node_modules/{package}/cli.py")
+    return prefix / "bin" / command
+
+
+@pytest.mark.parametrize(("node", "status"), [("v18.19.1", "node-too-old"), ("v20.11.0", "ok")])
+def test_c08_a_tool_that_answers_on_a_node_older_than_its_engines_does_not_pass(
+    isolated_home, tmp_path, run_async, node, status
+):
+    # npm exits 0 over an EBADENGINE warning; the tool still prints its version on that
+    # Node.js. Verification reads the installed package's engines.node and the node it
+    # runs with, so a later `verify` says what the install step said.
+    prefix = tmp_path / "prefix"
+    gemini = npm_layout(prefix, "@google/gemini-cli", "gemini", ">=20.0.0", "0.61.0")
+    nodebin = script(tmp_path / "nodebin" / "node", f"print({node!r})")
+    host = Host(
+        system="linux",
+        env={"PATH": f"{gemini.parent}:{nodebin.parent}:/usr/bin:/bin"},
+        home=str(isolated_home),
+    )
+    item = run_async(verify_tool(ProcessRunner(host), default_catalog(), "gemini-cli", str(prefix)))
+    assert (item.status, item.version) == (status, "0.61.0")
+    if status == "node-too-old":
+        assert not item.passed
+        assert item.message == (
+            f"Gemini CLI 0.61.0 needs Node.js 20.0.0 or newer, and the Node.js it runs with "
+            f"is {node[1:]} ({nodebin})."
+        )
+        assert item.fix.startswith("Upgrade Node.js to 20.0.0 or newer")
+
+
+def test_the_node_next_to_a_tool_is_the_one_its_engines_are_checked_against(
+    isolated_home, tmp_path, run_async
+):
+    # nvm-style: the tool's shim and its node share a folder; an older node comes first
+    # on PATH but is not the one the shim runs.
+    prefix = tmp_path / "nvm"
+    gemini = npm_layout(prefix, "@google/gemini-cli", "gemini", ">=20", "0.61.0")
+    script(gemini.parent / "node", "print('v22.11.0')")
+    old = script(tmp_path / "old" / "node", "print('v18.19.1')")
+    host = Host(
+        system="linux",
+        env={"PATH": f"{old.parent}:{gemini.parent}:/usr/bin:/bin"},
+        home=str(isolated_home),
+    )
+    item = run_async(verify_tool(ProcessRunner(host), default_catalog(), "gemini-cli"))
+    assert (item.status, item.version) == ("ok", "0.61.0")
+
+
+def test_c08_windows_layout_reads_engines_beside_the_cmd_shim(tmp_path, run_async):
+    # npm on Windows: PREFIX\gemini.cmd beside PREFIX\node_modules\@google\gemini-cli.
+    prefix = tmp_path / "npm"
+    package = prefix / "node_modules" / "@google" / "gemini-cli"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text(
+        '{"name": "@google/gemini-cli", "engines": {"node": ">=20"}}'
+    )
+    (prefix / "gemini.cmd").write_text("@echo off\n")
+    nodejs = tmp_path / "nodejs"
+    nodejs.mkdir()
+    (nodejs / "node.exe").write_text("")
+    host = Host(
+        system="windows",
+        env={"PATH": f"{prefix};{nodejs}", "PATHEXT": ".COM;.EXE;.BAT;.CMD"},
+        home=str(tmp_path),
+    )
+    scripted = ScriptedRunner(host, {})
+    scripted.on(str(prefix / "gemini.cmd"), "--version", output="0.61.0")
+    scripted.on(str(nodejs / "node.exe"), "--version", output="v18.19.1")
+    item = run_async(verify_tool(scripted, default_catalog(), "gemini-cli", str(prefix)))
+    assert item.status == "node-too-old"
+    assert "the Node.js it runs with is 18.19.1" in item.message
+
+
+def test_a_copy_without_a_package_json_is_not_checked_against_node(
+    isolated_home, tmp_path, run_async
+):
+    # A native installer's copy (or one whose package.json is unreadable) has no engines
+    # to compare; node is not even asked.
+    claude = script(tmp_path / "bin" / "claude", "print('2.1.200 (Claude Code)')")
+    script(tmp_path / "bin" / "node", "print('v12.22.9')")
+    host = Host(system="linux", env={"PATH": str(claude.parent)}, home=str(isolated_home))
+    scripted = ScriptedRunner(host, {})
+    scripted.on(str(claude), "--version", output="2.1.200 (Claude Code)")
+    scripted.on("node", "--version", output="v12.22.9")
+    item = run_async(verify_tool(scripted, default_catalog(), "claude-code"))
+    assert item.status == "ok"
+    assert not [c for c in scripted.calls if c[0].endswith("node")]
