@@ -587,3 +587,24 @@ def test_ctrl_c_while_a_command_starts_prints_no_traceback(tmp_path):
         assert "Traceback" not in err, (delay, err)
         # 130, or killed by SIGINT itself, which a shell reports as 130 too.
         assert proc.returncode in (130, -signal.SIGINT, 0), (delay, proc.returncode)
+
+
+def test_a_plan_whose_every_step_is_blocked_says_so_and_asks_nothing(tmp_path):
+    # Not "Nothing to do." over a blocked step, and no "Re-run with --yes" for a run that
+    # could install nothing: the reason is on screen and in the log, and the exit is 1.
+    _bindir, env = fake_machine(tmp_path)
+    (tmp_path / "notes.txt").write_text("x")
+    prefix = tmp_path / "notes.txt" / "npm"
+    command = [PY, "-m", "app", "install", "--tools", "codex-cli", "--npm-prefix", str(prefix)]
+    result = subprocess.run(
+        command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Nothing to do." not in result.stdout
+    assert "Nothing can run: 1 step is blocked, each with its reason above." in result.stdout
+    assert "Re-run with --yes" not in result.stdout
+    reason = f"{tmp_path / 'notes.txt'} is a file, not a folder"
+    assert "blocked   Install Codex CLI" in result.stdout and reason in result.stdout
+    log_file = next(s[5:] for s in result.stdout.splitlines() if s.startswith("Log: "))
+    assert reason in Path(log_file).read_text()
+    assert "Traceback" not in result.stderr

@@ -209,12 +209,17 @@ async def run(session: Session, args: argparse.Namespace) -> int:
     for line in render_plan(plan, detection.os_name):
         print(line)
     if not plan.runnable and not args.resume:
-        print("Nothing to do.")
+        blocked = sum(1 for s in plan.steps if s.blocked and not s.skip)
+        if blocked:
+            steps = "step is" if blocked == 1 else "steps are"
+            print(f"Nothing can run: {blocked} {steps} blocked, each with its reason above.")
+        else:
+            print("Nothing to do.")
     warning = session.disk_warning(plan)
     if warning:
         print(f"Warning: {warning}")
     interactive = bool(sys.stdin) and sys.stdin.isatty()
-    if not args.yes:
+    if not args.yes and (plan.runnable or args.resume):  # nothing to agree to otherwise
         if not interactive:
             print("Nothing was installed. Re-run with --yes to install without asking.")
             return EXIT_USAGE

@@ -104,6 +104,7 @@ class Choices:
     container_runtime: str | None = None  # "docker" | "podman" | None
     # False when the user's own `npm_prefix` is a folder they may not write to (C06).
     npm_prefix_writable: bool = True
+    npm_prefix_problem: str = ""  # why not, when known ("/srv/x is a file, not a folder")
     # FIXME(planner): nothing fills `latest` yet (`npm view PKG version`); until then an
     # installed CLI is skipped rather than upgraded.
     latest: Mapping[str, str] = field(default_factory=dict)  # newest known version per tool
@@ -416,9 +417,10 @@ def build_plan(
         node_blocked = node_step.blocked
     if choices.npm_prefix and not choices.npm_prefix_writable and not node_blocked:
         # Never `sudo npm`: the user picks a folder of their own instead.
+        why = choices.npm_prefix_problem or "writing there needs admin rights"
         node_blocked = (
-            f"npm cannot write to {prefix} without admin rights. Choose a folder of your "
-            f"own, such as {host.default_user_npm_prefix()}; the wizard never runs npm as admin."
+            f"npm cannot install into {prefix}: {why}. Choose a folder of your own, such "
+            f"as {host.default_user_npm_prefix()}; the wizard never runs npm as admin."
         )
     tool_steps = [
         _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.core import container
 from app.core.catalog import Catalog, default_catalog
-from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, prefix_is_writable
+from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, npm_prefix_problem
 from app.core.diskspace import DiskShortfall, disk_shortfall
 from app.core.elevation import Elevator, elevator_for
 from app.core.host import Host
@@ -126,8 +126,10 @@ class Session:
                 )
                 choices = dataclasses.replace(choices, container_runtime=runtime)
         if choices.npm_prefix and not self.host.is_recorded:
-            writable = prefix_is_writable(choices.npm_prefix, self.host)
-            choices = dataclasses.replace(choices, npm_prefix_writable=writable)
+            problem = npm_prefix_problem(choices.npm_prefix, self.host)
+            choices = dataclasses.replace(
+                choices, npm_prefix_writable=not problem, npm_prefix_problem=problem
+            )
         plan = build_plan(
             self.catalog,
             self.host,

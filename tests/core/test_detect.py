@@ -4,7 +4,7 @@ import pytest
 
 from app.cli import main
 from app.core.catalog import default_catalog
-from app.core.detect import classify_docker, detect, prefix_is_writable
+from app.core.detect import LiveFacts, classify_docker, detect, npm_prefix_problem
 from app.core.detect.probes import ProbeContext, probe_docker
 from app.core.host import Host
 from app.core.runner import Outcome, ProcessRunner
@@ -134,7 +134,19 @@ def test_recorded_machine_with_old_node_and_no_tools(run_async):
 
 def test_prefix_writability_walks_up_to_an_existing_folder(tmp_path):
     host = Host(system="linux")
-    assert prefix_is_writable(str(tmp_path / "new" / "prefix"), host)
+    assert npm_prefix_problem(str(tmp_path / "new" / "prefix"), host) == ""
+
+
+@pytest.mark.parametrize("under", ["", "sub"])
+def test_a_prefix_that_is_or_is_under_a_file_is_not_writable(tmp_path, under):
+    # Root may write to a file; npm still cannot make a folder in it (ENOTDIR).
+    (tmp_path / "notes.txt").write_text("x")
+    prefix = tmp_path / "notes.txt" / under if under else tmp_path / "notes.txt"
+    host = Host(system="linux")
+    assert (
+        npm_prefix_problem(str(prefix), host) == f"{tmp_path / 'notes.txt'} is a file, not a folder"
+    )
+    assert not LiveFacts(host).writable(str(prefix / "lib" / "node_modules"))
 
 
 def test_this_machine_docker_client_without_daemon(run_async):

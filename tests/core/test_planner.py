@@ -256,7 +256,7 @@ def test_a_chosen_prefix_the_user_cannot_write_blocks_the_npm_steps_with_a_way_f
     plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node), choices)
     for tool_id in ALL_TOOLS:
         blocked = plan.step(f"{tool_id}.npm").blocked
-        assert "npm cannot write to /opt/shared without admin rights" in blocked
+        assert "npm cannot install into /opt/shared: writing there needs admin rights." in blocked
         assert "/home/ada/.npm-global" in blocked
     assert not any(c.admin for s in plan.steps if s.tool_id for c in s.commands)
 

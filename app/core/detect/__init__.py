@@ -7,12 +7,13 @@ never holds up the others: its finding says "timed out" and the rest stand.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Collection, Sequence
 from typing import Any
 
 from app.core.catalog import Catalog
-from app.core.detect.facts import Facts, LiveFacts, NoFacts
+from app.core.detect.facts import Facts, LiveFacts, NoFacts, nearest_existing
 from app.core.detect.model import (
     AppleContainerFinding,
     Detection,
@@ -59,16 +60,21 @@ __all__ = [
     "ToolFinding",
     "classify_docker",
     "detect",
-    "prefix_is_writable",
+    "npm_prefix_problem",
 ]
 
 PROBE_TIMEOUT = 20.0
 
 
-def prefix_is_writable(prefix: str, host: Host) -> bool:
-    """Whether npm could install into `prefix` on this live machine without admin rights."""
+def npm_prefix_problem(prefix: str, host: Host) -> str:
+    """Why npm could not install into `prefix` on this live machine; "" when it could."""
     target = prefix if host.is_windows else host.join(prefix, "lib", "node_modules")
-    return LiveFacts(host).writable(target)
+    existing = nearest_existing(target)
+    if existing is not None and not os.path.isdir(existing):
+        return f"{existing} is a file, not a folder"
+    if not LiveFacts(host).writable(target):
+        return "writing there needs admin rights"
+    return ""
 
 
 def _unknown(probe: Probe, summary: str, evidence: tuple[Evidence, ...]) -> Finding:

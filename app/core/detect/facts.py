@@ -138,8 +138,14 @@ class LiveFacts:
             return None
 
     def writable(self, path: str) -> bool:
+        # A folder is made under the nearest one that exists; a file there (root may
+        # write to it) cannot hold one.
         existing = nearest_existing(path)
-        return existing is not None and os.access(existing, os.W_OK)
+        return (
+            existing is not None
+            and os.path.isdir(existing)
+            and os.access(existing, os.W_OK | os.X_OK)
+        )
 
     def exists(self, path: str) -> bool:
         return os.path.exists(path)
