@@ -73,6 +73,11 @@ class StepResult:
     verification: Verification | None = None
     findings: tuple[Signature, ...] = ()
     message: str = ""
+    stop_here: bool = False  # the user stopped the run after this (failed) step
+
+    @property
+    def stops_the_run(self) -> bool:
+        return self.stop_here or self.status == "cancelled"
 
 
 @dataclass(frozen=True)
@@ -260,7 +265,7 @@ async def run_plan(
                 for later in plan.steps[index + 1 :]:
                     report.results.append(StepResult(later, "cancelled", message="Not started."))
                 raise
-            if result.status == "cancelled":
+            if result.stops_the_run:
                 stopped = "Not started: the run was stopped."
         _satisfy(engine, satisfied, result)
         _finish(report, result, state, emit, index, total)
@@ -320,7 +325,7 @@ async def _run_batch(
                 result = results[offset]
                 if result.status in ("failed", "declined") and not stopped:
                     result = await engine.attempt(step, decide, first=result)
-            if result.status == "cancelled" and not stopped:
+            if result.stops_the_run and not stopped:
                 stopped = "Not started: the run was stopped."
             _satisfy(engine, satisfied, result)
             _finish(report, result, state, emit, index, total)
@@ -425,8 +430,8 @@ class _Engine:
                 return dataclasses.replace(
                     result, status="skipped", message=f"Skipped after: {result.message}"
                 )
-            if choice == "stop":
-                return dataclasses.replace(result, status="cancelled")
+            if choice == "stop":  # it stays failed: that is what happened to it
+                return dataclasses.replace(result, stop_here=True)
             return result
 
     async def run_step(self, step: Step) -> StepResult:

@@ -109,7 +109,7 @@ def test_skip_and_continue_block_dependents_and_fail_the_run(host, run_async):
         assert "exit code 2" in report.summary()[0]
 
 
-def test_stop_cancels_the_rest(host, run_async):
+def test_stop_keeps_the_failure_and_cancels_the_rest(host, run_async):
     steps = (
         Step("a", "First", (py("import sys; sys.exit(1)"),)),
         Step("b", "Second", (py("print('never')"),)),
@@ -121,7 +121,11 @@ def test_stop_cancels_the_rest(host, run_async):
     report = run_async(
         run_plan(plan_of(*steps), ProcessRunner(host), default_catalog(), decide=decide)
     )
-    assert [r.status for r in report.results] == ["cancelled", "cancelled"]
+    # The step that failed is reported as failed (its message says why); the user's
+    # "stop" cancels only what had not started.
+    assert [r.status for r in report.results] == ["failed", "cancelled"]
+    assert "exit code 1" in report.results[0].message
+    assert report.results[1].message == "Not started: the run was stopped."
 
 
 def test_a_silent_step_raises_a_quiet_warning(host, run_async):

@@ -202,9 +202,10 @@ class FakeOperations:
                         self.retries.append(index)
                         status = self.retry_outcome
                         continue
-                    if choice in ("skip", "stop"):
-                        new = "skipped" if choice == "skip" else "cancelled"
-                        result = dataclasses.replace(result, status=new)
+                    if choice == "skip":
+                        result = dataclasses.replace(result, status="skipped")
+                    if choice == "stop":
+                        result = dataclasses.replace(result, stop_here=True)
                     break
             except asyncio.CancelledError:
                 result = StepResult(step, "cancelled", message="Cancelled.")
