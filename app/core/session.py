@@ -191,7 +191,8 @@ class Session:
         # FIXME(container): the build does not wait for the runtime's steps (`needs`); when
         # the runtime failed to install, the build fails with "not found" and says so.
         self.isolated = (folder, spec)
-        return dataclasses.replace(plan, steps=(*plan.steps, container.build_step(spec, folder)))
+        build = container.build_step(self.catalog, container.default_settings(), spec, folder)
+        return dataclasses.replace(plan, steps=(*plan.steps, build))
 
     def container_folder_problem(self, folder: Path) -> str:
         """Why the wizard may not write its container files into `folder` ("" when it may)."""

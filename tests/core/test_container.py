@@ -19,14 +19,16 @@ import pytest
 import yaml
 
 from app.core import container
-from app.core.catalog import default_catalog
+from app.core.catalog import CatalogError, default_catalog
 from app.core.container.engine import build_step
 from app.core.container.files import render_compose, render_dockerfile
+from app.core.container.settings import load_settings
 from app.core.detect import DockerFinding, GpuFinding
 from app.core.guide import guide_path
 from app.core.logs import start_run_log
 from app.core.recommend import Machine, recommend
 from app.core.redact import MASK, Redactor
+from app.core.resources import resource_path
 from tests.fakes import ScriptedRunner, linux_host
 
 ALL = ("claude-code", "gemini-cli", "codex-cli")
@@ -492,8 +494,12 @@ DOCKER_PULL_FAILURE = (
 )
 
 
+def build(chosen: container.ContainerSpec, folder, **options):
+    return build_step(default_catalog(), container.default_settings(), chosen, folder, **options)
+
+
 def test_build_argv_is_the_guides_build_command(tmp_path):
-    step = build_step(spec(runtime="podman"), tmp_path)
+    step = build(spec(runtime="podman"), tmp_path)
     assert step.argv == (
         "podman",
         "build",
@@ -505,7 +511,25 @@ def test_build_argv_is_the_guides_build_command(tmp_path):
         str(tmp_path / "Dockerfile"),
         str(tmp_path),
     )
-    assert "--no-cache" in build_step(spec(), tmp_path, no_cache=True).argv
+    assert "--no-cache" in build(spec(), tmp_path, no_cache=True).argv
+
+
+def test_the_build_says_what_a_first_build_downloads_and_takes(tmp_path):
+    sizes = container.default_settings().sizes
+    catalog = default_catalog()
+    npm = {t: next(m for m in catalog.tool(t).install if "npm" in m.managers) for t in ALL}
+    one = build(spec(tools=["gemini-cli"]), tmp_path)
+    every = build(spec(), tmp_path)
+    # The base image and Debian's packages are in every build; each tool adds its own.
+    gemini = npm["gemini-cli"]
+    assert one.download_mb == sizes.base_download_mb + sizes.extras_download_mb + gemini.download_mb
+    assert one.disk_mb == sizes.base_disk_mb + sizes.extras_disk_mb + gemini.disk_mb
+    assert every.download_mb - one.download_mb == sum(npm[t].download_mb for t in ALL[::2])
+    assert every.disk_mb - one.disk_mb == sum(npm[t].disk_mb for t in ALL[::2])
+    assert every.disk_mb > every.download_mb > 400
+    assert f"about {every.download_mb} MB" in every.note
+    assert "docker.io/library/node:22-bookworm" in every.note
+    assert "where Docker keeps its images" in every.note
 
 
 @pytest.mark.parametrize(
@@ -719,3 +743,24 @@ def test_cli_usage_errors_say_what_is_wrong(tmp_path):
     empty = cli("container", "build", str(tmp_path))
     assert empty.returncode == 2 and "container init" in empty.stderr
     assert cli("container", "init", str(tmp_path), "--runtime", "lxc").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("sizes", "key"),
+    [
+        ("", "sizes"),
+        ("[sizes]\nbase_download_mb = 400\n", "sizes.base_disk_mb"),
+        ('[sizes]\nbase_download_mb = "400"\nbase_disk_mb = 1\n', "sizes.base_download_mb"),
+        ("[sizes]\nbase_download_mb = -1\n", "sizes.base_download_mb"),
+        ("[sizes]\nbase_download_mb = true\n", "sizes.base_download_mb"),
+        ("[sizes]\nbase_size = 1\n", "sizes.base_size"),
+    ],
+)
+def test_a_broken_sizes_table_names_its_key(tmp_path, sizes, key):
+    shipped = resource_path("container", "container.toml").read_text(encoding="utf-8")
+    head, _, _sizes = shipped.partition("[sizes]")  # the last table
+    broken = tmp_path / "container.toml"
+    broken.write_text(head + sizes, encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_settings(broken)
+    assert caught.value.key == key

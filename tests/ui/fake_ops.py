@@ -131,7 +131,7 @@ class FakeOperations:
             tools=tool_ids,
             system="linux",
         )
-        build = build_step(spec, container_folder)
+        build = build_step(self._catalog, default_settings(), spec, container_folder)
         return dataclasses.replace(plan, steps=(*plan.steps, build))
 
     def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:

@@ -24,7 +24,7 @@ from app.core.container.spec import (
 )
 from app.core.detect import DockerFinding
 from app.core.install import EventSink, StepResult, run_plan
-from app.core.planner import Command, Plan, Step
+from app.core.planner import UNPACK_FACTOR, Command, Plan, Step
 from app.core.runner import Runner
 from app.core.verify import Verification
 
@@ -33,7 +33,14 @@ log = logging.getLogger("ai_cli_setup.container")
 CONTAINER_TIMEOUT = 120.0  # a first `run` may unpack the image
 
 
-def build_step(spec: ContainerSpec, folder: Path, *, no_cache: bool = False) -> Step:
+def build_step(
+    catalog: Catalog,
+    settings: ContainerSettings,
+    spec: ContainerSpec,
+    folder: Path,
+    *,
+    no_cache: bool = False,
+) -> Step:
     """`<runtime> build -t IMAGE -f DIR/Dockerfile DIR`, as the guide builds it."""
     argv = [spec.runtime, "build", *(["--no-cache"] if no_cache else [])]
     if spec.runtime == "podman":
@@ -41,12 +48,34 @@ def build_step(spec: ContainerSpec, folder: Path, *, no_cache: bool = False) -> 
         # the Dockerfile's pipefail would be dropped with a warning.
         argv += ["--format", "docker"]
     argv += ["-t", spec.image, "-f", str(folder / DOCKERFILE), str(folder)]
+    download_mb, disk_mb = build_sizes(catalog, settings, spec)
+    base = choose_base_image(catalog, settings, spec.tools).image
     return Step(
         id="container:build",
         title=f"Build the {spec.image} image with {spec.runtime_name}",
         commands=(Command(tuple(argv)),),
-        note="Downloads the base image and the AI CLIs; the first build takes minutes.",
+        download_mb=download_mb,
+        disk_mb=disk_mb,
+        note=f"A first build downloads about {download_mb} MB (the base image {base}, "
+        f"Debian's packages and the AI CLIs), needs about {disk_mb} MB where "
+        f"{spec.runtime_name} keeps its images and runs for minutes; later builds reuse "
+        "what they can.",
     )
+
+
+def build_sizes(
+    catalog: Catalog, settings: ContainerSettings, spec: ContainerSpec
+) -> tuple[int, int]:
+    """Rough MB a first build downloads and takes: base image, packages, each tool's npm size."""
+    sizes = settings.sizes
+    download = sizes.base_download_mb + sizes.extras_download_mb
+    disk = sizes.base_disk_mb + sizes.extras_disk_mb  # the Dockerfile empties npm's cache
+    for tool_id in spec.tools:
+        npm = next((m for m in catalog.tool(tool_id).install if "npm" in m.managers), None)
+        if npm is not None:
+            download += npm.download_mb
+            disk += npm.disk_mb or npm.download_mb * UNPACK_FACTOR
+    return download, disk
 
 
 @dataclass(frozen=True)
@@ -70,7 +99,7 @@ async def build_image(
 ) -> BuildResult:
     """Build the image with live output; a failure says why and what to do."""
     report = await run_plan(
-        Plan((build_step(spec, folder, no_cache=no_cache),), npm_prefix=""),
+        Plan((build_step(catalog, settings, spec, folder, no_cache=no_cache),), npm_prefix=""),
         runner,
         catalog,
         on_event,

@@ -31,6 +31,16 @@ class ModelRunner:
 
 
 @dataclass(frozen=True)
+class Sizes:
+    """Rough MB a first image build downloads and unpacks, besides the AI CLIs."""
+
+    base_download_mb: int
+    base_disk_mb: int
+    extras_download_mb: int
+    extras_disk_mb: int
+
+
+@dataclass(frozen=True)
 class ContainerSettings:
     image: str
     container_name: str
@@ -42,6 +52,7 @@ class ContainerSettings:
     workspace: str
     tools: Mapping[str, ToolInContainer]
     model_runner: ModelRunner
+    sizes: Sizes
 
     def tool(self, tool_id: str) -> ToolInContainer:
         try:
@@ -63,6 +74,19 @@ def _strings(path: Path, key: str, raw: object, cls: type) -> dict[str, str]:
     return {name: raw[name] for name in names}
 
 
+def _sizes(path: Path, raw: object) -> Sizes:
+    if not isinstance(raw, dict):
+        raise CatalogError(path, "sizes", "expected a table")
+    names = [f.name for f in fields(Sizes)]
+    for name in sorted(set(raw) - set(names)):
+        raise CatalogError(path, f"sizes.{name}", "unknown key")
+    for name in names:
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise CatalogError(path, f"sizes.{name}", "expected a whole number of MB, 0 or more")
+    return Sizes(**{name: raw[name] for name in names})
+
+
 def load_settings(path: Path) -> ContainerSettings:
     try:
         with path.open("rb") as handle:
@@ -73,6 +97,7 @@ def load_settings(path: Path) -> ContainerSettings:
         raise CatalogError(path, "-", f"not valid TOML ({exc})") from None
     tools_raw = data.pop("tools", {})
     runner_raw = data.pop("model_runner", None)
+    sizes_raw = data.pop("sizes", None)
     packages = data.pop("system_packages", None)
     if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
         raise CatalogError(path, "system_packages", "expected a list of strings")
@@ -89,6 +114,7 @@ def load_settings(path: Path) -> ContainerSettings:
             for tool_id, raw in tools_raw.items()
         },
         model_runner=ModelRunner(**_strings(path, "model_runner", runner_raw, ModelRunner)),
+        sizes=_sizes(path, sizes_raw),
     )
 
 
