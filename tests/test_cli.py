@@ -136,3 +136,18 @@ def test_folder_arguments_lose_trailing_separators_but_not_roots():
     assert folder_arg("C:\\Users\\ada\\npm\\") == "C:\\Users\\ada\\npm"
     assert folder_arg("/") == "/"
     assert folder_arg("C:\\") == "C:\\"
+
+
+def test_folder_arguments_are_absolute_with_the_home_folder_expanded(tmp_path, monkeypatch):
+    import argparse
+
+    from app.commands.common import folder_arg
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", "/home/ada")
+    assert folder_arg("npm/") == str(tmp_path / "npm")  # npm, too, reads it from here
+    assert folder_arg("~/npm") == "/home/ada/npm"  # "~/npm" in quotes reaches us as it is
+    assert folder_arg("C:npm") == "C:npm"  # a Windows path is left to Windows
+    for bad in ("", " ", "/tmp/a\nb", "/tmp/a\x00b", "/tmp/a\tb"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            folder_arg(bad)

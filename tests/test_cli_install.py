@@ -341,7 +341,7 @@ def test_resume_refuses_new_choices_rather_than_ignoring_them(tmp_path):
     empty = subprocess.run(
         [*resume, "--npm-prefix="], cwd=REPO, env=env, capture_output=True, text=True
     )
-    assert empty.returncode == 2 and "takes no --npm-prefix" in empty.stderr
+    assert empty.returncode == 2 and "argument --npm-prefix: the folder is empty" in empty.stderr
     profile = tmp_path / "room.toml"
     profile.write_text(f'npm_prefix = "{tmp_path / "other"}"\n\n[tools.codex-cli]\n')
     other = subprocess.run(
@@ -504,6 +504,49 @@ def test_a_prefix_given_with_a_trailing_slash_is_the_same_folder(tmp_path):
     text = plan_output(env, "--tools", "gemini-cli", "--npm-prefix", f"{tmp_path}/p/")
     assert f"npm folder {tmp_path}/p\n" in text
     assert f"--prefix {tmp_path}/p @google/gemini-cli" in text
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--npm-prefix", "", "the folder is empty"),  # an unset variable in a script
+        ("--npm-prefix", "  ", "the folder is empty"),
+        ("--npm-prefix", "{tmp}/p\ntouch {tmp}/owned;#", "the folder's name holds a line break"),
+        ("--tools", "", "no tool ids in it"),
+        ("--tools", " , ", "no tool ids in it"),
+    ],
+)
+def test_an_empty_or_multi_line_argument_is_refused_before_anything_runs(
+    tmp_path, isolated_home, option, value, said
+):
+    # An empty --npm-prefix once meant npm's global folder, an empty --tools all three
+    # CLIs, and a line break in the folder became a command in ~/.profile.
+    bindir, env = fake_machine(tmp_path)
+    value = value.format(tmp=tmp_path)
+    args = {"--npm-prefix": str(tmp_path / "prefix"), "--tools": "gemini-cli", option: value}
+    argv = [PY, "-m", "app", "install", "--yes"]
+    result = subprocess.run(
+        [*argv, *(x for pair in args.items() for x in pair)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"argument {option}: {said}" in result.stderr
+    assert not (bindir / "calls.txt").exists()
+    assert list(isolated_home.iterdir()) == []
+    assert not (tmp_path / "owned").exists()
+
+
+def test_a_prefix_whose_name_cannot_go_on_path_installs_nothing(tmp_path, isolated_home):
+    bindir, env = fake_machine(tmp_path)
+    result = subprocess.run(
+        cli_args(tmp_path / "my:npm"), cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "its name holds ':', which separates the folders of PATH" in result.stdout
+    assert "Nothing can run" in result.stdout
+    assert not (bindir / "calls.txt").exists()
+    assert list(isolated_home.iterdir()) == []
 
 
 @pytest.mark.slow

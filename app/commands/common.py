@@ -45,7 +45,14 @@ def session_from_args(args: argparse.Namespace) -> Session:
 
 
 def tool_list(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+    """--tools: comma-separated ids; none at all is a mistake (an empty variable), not "all"."""
+    tools = [part.strip() for part in value.split(",") if part.strip()]
+    if not tools:
+        raise argparse.ArgumentTypeError(
+            "no tool ids in it; give one or more of claude-code, gemini-cli, codex-cli, "
+            "or leave --tools out"
+        )
+    return tools
 
 
 async def ask(prompt: str) -> str:
@@ -84,7 +91,22 @@ async def ask(prompt: str) -> str:
 
 
 def folder_arg(value: str) -> str:
-    """A folder given on the command line, without trailing separators ("/", "C:\\" stay)."""
+    """A folder given on the command line: never empty, one line, `~` expanded, absolute,
+    without trailing separators ("/", "C:\\" stay).
+
+    An empty value (an unset variable in a script) would otherwise mean npm's own global
+    folder, and a line break would end up in the shell start-up file that saves PATH.
+    """
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the folder is empty; give one, such as ~/.npm-global")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise argparse.ArgumentTypeError(
+            "the folder's name holds a line break or another control character"
+        )
+    if value.startswith("~"):
+        value = os.path.expanduser(value)  # "~/x" in quotes, which the shell left alone
+    if not (os.path.isabs(value) or re.match(r"[A-Za-z]:|\\\\", value)):
+        value = os.path.abspath(value)  # npm would take it from the current folder too
     stripped = value.rstrip("/\\")
     if not stripped or re.fullmatch(r"[A-Za-z]:", stripped):
         return value

@@ -124,6 +124,18 @@ class Host:
     def path_separator(self) -> str:
         return ";" if self.is_windows else ":"
 
+    def path_folder_problem(self, folder: str) -> str:
+        """Why `folder` cannot be an entry of PATH here ("" when it can).
+
+        A separator in its name splits it in two for every shell; a line break
+        would also end the line that saves it in a shell start-up file.
+        """
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in folder):
+            return "its name holds a line break or another control character"
+        if self.path_separator in folder:
+            return f"its name holds {self.path_separator!r}, which separates the folders of PATH"
+        return ""
+
     def path_dirs(self, env: Mapping[str, str] | None = None) -> list[str]:
         """The PATH folders, in order, without empty entries."""
         source = self.env if env is None else env

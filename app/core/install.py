@@ -36,7 +36,7 @@ from app.core.runner import (
     with_fallback_dirs,
 )
 from app.core.runstate import RunState
-from app.core.userpath import ChangeTracker
+from app.core.userpath import ChangeTracker, UnusableFolder
 from app.core.verify import Verification, verify_tool
 from app.core.versions import at_least
 
@@ -474,6 +474,12 @@ class _Engine:
                     f"Could not save {' '.join(step.path_dirs)} on your PATH: writing{where} "
                     f"failed ({exc.strerror or exc}). The tools are installed; put that folder "
                     "on PATH yourself, or fix this and run `ai-cli-setup verify --fix-path`."
+                )
+                return StepResult(step, "failed", outcome, None, findings, message)
+            except UnusableFolder as exc:
+                message = (
+                    f"Could not save {exc.folder} on your PATH: {exc.problem}. No terminal can "
+                    "find commands there: install the tools into another folder (--npm-prefix)."
                 )
                 return StepResult(step, "failed", outcome, None, findings, message)
         if step.tool_id is not None:

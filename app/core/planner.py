@@ -420,8 +420,11 @@ def build_plan(
         why = choices.npm_prefix_problem or "writing there needs admin rights"
         node_blocked = (
             f"npm cannot install into {prefix}: {why}. Choose a folder of your own, such "
-            f"as {host.default_user_npm_prefix()}; the wizard never runs npm as admin."
+            f"as {host.default_user_npm_prefix()}"
         )
+        if why.endswith("admin rights"):
+            node_blocked += "; the wizard never runs npm as admin"
+        node_blocked += "."
     tool_steps = [
         _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))
         for tool_id in tools

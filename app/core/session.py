@@ -30,7 +30,7 @@ from app.core.recording import replay
 from app.core.redact import Redactor
 from app.core.runner import EnvironmentSource, ProcessRunner, Runner
 from app.core.runstate import RunState
-from app.core.userpath import ChangeTracker, RunnerGroups, user_path_store
+from app.core.userpath import ChangeTracker, RunnerGroups, UnusableFolder, user_path_store
 from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
 
 log = logging.getLogger("ai_cli_setup.session")
@@ -125,7 +125,7 @@ class Session:
                     or self.container_runtime(choices.tools, scenario).runtime
                 )
                 choices = dataclasses.replace(choices, container_runtime=runtime)
-        if choices.npm_prefix and not self.host.is_recorded:
+        if choices.npm_prefix:
             problem = npm_prefix_problem(choices.npm_prefix, self.host)
             choices = dataclasses.replace(
                 choices, npm_prefix_writable=not problem, npm_prefix_problem=problem
@@ -328,7 +328,16 @@ class Session:
         changes = self.changes()
         if changes is None:
             return ["This is a recorded machine; nothing was changed."]
-        return changes.add_to_path(list(dict.fromkeys(folders)), step)
+        said = []
+        for folder in dict.fromkeys(folders):
+            try:
+                said += changes.add_to_path([folder], step)
+            except UnusableFolder as exc:
+                said.append(
+                    f"Not put on PATH: {folder}: {exc.problem}. Install the tools into "
+                    "another folder (--npm-prefix) and run this again."
+                )
+        return said
 
     async def undo(self, dry_run: bool = False) -> list[UndoResult]:
         """Reverse what the wizard changed in the user's environment, and nothing else."""

@@ -69,8 +69,28 @@ def startup_files(home: str, shell: str) -> list[str]:
     return [join(home, ".profile")]
 
 
+class UnusableFolder(ValueError):
+    """A folder that cannot go on PATH (see `Host.path_folder_problem`); nothing was written."""
+
+    def __init__(self, folder: str, problem: str) -> None:
+        super().__init__(f"{folder!r} cannot go on PATH: {problem}")
+        self.folder = folder
+        self.problem = problem
+
+
+_SHELL = Host("linux")  # what the shells' start-up files follow: ':' between PATH's folders
+_WINDOWS = Host("windows")  # the registry's PATH: ';' between its folders
+
+
+def _usable(host: Host, folder: str) -> None:
+    problem = host.path_folder_problem(folder)
+    if problem:
+        raise UnusableFolder(folder, problem)
+
+
 def path_lines(folder: str) -> list[str]:
     """The lines that put `folder` in front of PATH once (sh, bash and zsh read them)."""
+    _usable(_SHELL, folder)  # a line break would start a line of its own in the shell file
     quoted = shlex.quote(folder)
     return [
         f"{MARK} put {folder} on PATH (remove with: ai-cli-setup undo)",
@@ -93,6 +113,8 @@ class ShellStartupPath:
         return ", ".join(f.replace(home, "~", 1) for f in self.files())
 
     def has(self, folder: str) -> bool:
+        if _SHELL.path_folder_problem(folder):
+            return False  # never saved: it cannot be
         line = path_lines(folder)[1]
         return all(line in (read_file(f) or "").splitlines() for f in self.files())
 
@@ -177,6 +199,7 @@ class RegistryUserPath:
         return any(p.rstrip("\\").lower() == key for p in self._folders())
 
     def add(self, folder: str, journal: Journal, step: str) -> str:
+        _usable(_WINDOWS, folder)
         if self.has(folder):
             return f"{folder} is already on {self.where()}."
         found = self.store.get("Path")

@@ -149,6 +149,24 @@ def test_a_prefix_that_is_or_is_under_a_file_is_not_writable(tmp_path, under):
     assert not LiveFacts(host).writable(str(prefix / "lib" / "node_modules"))
 
 
+@pytest.mark.parametrize(
+    ("system", "prefix", "why"),
+    [
+        ("linux", "/home/ada/my:npm", "its name holds ':'"),
+        ("darwin", "/tmp/npm\ntouch /tmp/owned;#", "line break"),
+        ("windows", "C:\\Users\\ada\\a;b", "its name holds ';'"),
+    ],
+)
+def test_a_prefix_whose_name_cannot_go_on_path_is_refused_even_when_recorded(system, prefix, why):
+    live = npm_prefix_problem(prefix, Host(system=system))
+    recorded = npm_prefix_problem(prefix, Host(system=system, executables=frozenset()))
+    assert why in live and live == recorded
+    assert live.endswith("so no terminal could find the tools installed there")
+    # A colon is only a separator off Windows ("C:" starts every Windows path).
+    windows = Host(system="windows", executables=frozenset())
+    assert npm_prefix_problem("C:\\Users\\ada\\npm", windows) == ""
+
+
 def test_this_machine_docker_client_without_daemon(run_async):
     """The development machine and CI: Docker client installed, no daemon."""
     host = Host.current()

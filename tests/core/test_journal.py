@@ -16,7 +16,9 @@ from app.core.userpath import (
     ChangeTracker,
     RegistryUserPath,
     ShellStartupPath,
+    UnusableFolder,
     npm_userconfig,
+    path_lines,
     startup_files,
 )
 
@@ -121,6 +123,23 @@ def test_a_saved_folder_reaches_a_new_login_shell_and_undo_takes_it_out(isolated
     assert asyncio.run(undo(Journal.open(tmp_path / "state"))) == []
 
 
+@pytest.mark.parametrize(
+    "folder", ["/tmp/npm\ntouch /tmp/owned;#/bin", "/tmp/npm\r/bin", "/tmp/a:b/bin", "/tmp/\x1b[2J"]
+)
+def test_a_folder_that_cannot_go_on_path_writes_no_shell_file(isolated_home, tmp_path, folder):
+    # A line break in the folder once became a command of its own in ~/.profile.
+    store = ShellStartupPath(str(isolated_home), "/bin/bash")
+    journal = Journal.open(tmp_path / "state")
+    with pytest.raises(UnusableFolder) as caught:
+        store.add(folder, journal, "node.prefix-path")
+    assert caught.value.folder == folder
+    assert not store.has(folder)
+    assert journal.entries == []
+    assert sorted(p.name for p in isolated_home.iterdir()) == []
+    with pytest.raises(UnusableFolder):
+        path_lines(folder)
+
+
 def test_undo_keeps_what_the_user_changed_since(isolated_home, tmp_path, run_async):
     home = isolated_home
     profile = home / ".profile"
@@ -172,6 +191,15 @@ def test_c02_the_user_path_in_the_registry_is_never_truncated(tmp_path, run_asyn
     (result,) = run_async(undo(Journal.open(tmp_path / "state"), user_env=registry))
     assert result.status == "undone"
     assert registry.values["Path"] == (long_path + r";%USERPROFILE%\.local\bin", REG_EXPAND_SZ)
+
+
+def test_the_registry_path_takes_no_folder_with_a_separator_or_a_line_break(tmp_path):
+    registry = FakeRegistry(r"C:\Tools")
+    journal = Journal.open(tmp_path / "state")
+    for folder in (r"C:\npm;C:\evil", "C:\\npm\r\nC:\\evil"):
+        with pytest.raises(UnusableFolder):
+            RegistryUserPath(registry, {}).add(folder, journal, "test")
+    assert registry.writes == [] and journal.entries == []
 
 
 def test_registry_undo_takes_out_only_the_wizards_folder(tmp_path, run_async):

@@ -67,7 +67,16 @@ PROBE_TIMEOUT = 20.0
 
 
 def npm_prefix_problem(prefix: str, host: Host) -> str:
-    """Why npm could not install into `prefix` on this live machine; "" when it could."""
+    """Why npm could not usefully install into `prefix` here; "" when it could.
+
+    Its name is checked on any machine (the tools' folder must be able to go on
+    PATH); the file system only on a live one.
+    """
+    named = host.path_folder_problem(host.npm_bin_dir(prefix))
+    if named:
+        return f"{named}, so no terminal could find the tools installed there"
+    if host.is_recorded:
+        return ""
     target = prefix if host.is_windows else host.join(prefix, "lib", "node_modules")
     existing = nearest_existing(target)
     if existing is not None and not os.path.isdir(existing):
