@@ -290,6 +290,53 @@ def test_verify_fix_path_and_undo_from_the_command_line(tmp_path):
     assert "has not changed anything" in again.stdout
 
 
+def test_undo_after_the_journal_was_cut_short_takes_out_the_wizards_path_lines(tmp_path):
+    _bindir, env = fake_machine(tmp_path)
+    home = tmp_path / "userhome"
+    shim = home / "prefix" / "bin" / "gemini"
+    shim.parent.mkdir(parents=True)
+    shim.write_text(f"#!{PY}\nprint('0.24.0')\n")
+    shim.chmod(0o755)
+    (home / ".bash_profile").write_text("export EDITOR=vi\n")
+    env = {**env, "HOME": str(home), "SHELL": "/bin/bash"}
+    state = Path(env["AI_CLI_SETUP_HOME"]) / "state"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PY, "-m", "app", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    verify = ("verify", "--tools", "gemini-cli", "--npm-prefix", str(home / "prefix"))
+    assert cli(*verify, "--fix-path").returncode == 0
+    assert str(shim.parent) in (home / ".bash_profile").read_text()
+    journal = state / "journal.json"
+    journal.write_bytes(journal.read_bytes()[:20])
+
+    # The user takes the lines out of one file; the next fix puts them back and sets what
+    # is left of the journal aside (never over it), and says so.
+    (home / ".bash_profile").write_text("export EDITOR=vi\n")
+    fixed = cli(*verify, "--fix-path")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    [copy] = state.glob("journal.json.damaged-*")
+    assert len(copy.read_bytes()) == 20
+    assert (
+        "The undo journal could not be read (it is cut short or not JSON); "
+        f"it is kept as {copy}" in fixed.stdout
+    )
+
+    undone = cli("undo")
+    assert undone.returncode == 1, undone.stdout + undone.stderr
+    said = undone.stdout
+    assert f"UNDONE  PATH: {shim.parent}: Restored {home / '.bash_profile'}" in said
+    assert f"The journal {journal} could not be read" in said and f"kept as {copy}" in said
+    assert f"Took out the wizard's marked PATH lines: ~/.bashrc: {shim.parent}." in said
+    assert "has not changed anything" not in said
+    assert (home / ".bash_profile").read_text() == "export EDITOR=vi\n"
+    assert (home / ".bashrc").read_text() == ""
+    again = cli("undo")
+    assert again.returncode == 0 and "has not changed anything" in again.stdout
+
+
 @pytest.mark.slow
 def test_ctrl_c_mid_install_says_what_may_be_half_done_and_how_to_resume(tmp_path):
     bindir, env = fake_machine(tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.commands.common import EXIT_FAILED, EXIT_OK, print_json
+from app.core.journal import LOST_ID
 from app.core.session import Session
 
 NAME = "undo"
@@ -27,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(session: Session, args: argparse.Namespace) -> int:
+    """Exit 1 when something was not undone, or a damaged journal hid what was changed."""
     results = await session.undo(dry_run=args.dry_run)
     if args.json:
         print_json(results)
@@ -34,4 +36,5 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         print("The wizard has not changed anything that could be undone.")
     for item in results if not args.json else ():
         print(f"{_MARK[item.status]:<7} {item.what}: {item.message}")
-    return EXIT_FAILED if any(r.status == "failed" for r in results) else EXIT_OK
+    unsure = any(r.status == "failed" or r.entry_id == LOST_ID for r in results)
+    return EXIT_FAILED if unsure else EXIT_OK

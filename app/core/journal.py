@@ -4,13 +4,20 @@ An entry is written (and flushed) before the change is made, and marked
 applied after it. `undo` reverses only what the wizard itself did: when the
 user has changed a file or value since, their changes stay and the report
 says what could not be undone.
+
+A journal that cannot be read (cut short, not JSON, a newer version) is never
+written over: the first write sets it aside as `journal.json.damaged-<time>`
+and starts the new journal with a "lost" entry, which `undo` reverses as well
+as it can without the lost details (the wizard's marked PATH lines).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -19,6 +26,9 @@ from app.core.fileio import write_atomically
 
 FILE_NAME = "journal.json"
 VERSION = 1
+LOST_ID = 0  # the id of the entry that stands for a damaged journal's changes
+
+log = logging.getLogger("ai_cli_setup.journal")
 
 UndoStatus = Literal["undone", "would-undo", "partly", "nothing", "failed"]
 
@@ -45,25 +55,58 @@ class GroupEditor(Protocol):
         ...
 
 
+# Removes the wizard's marked lines from the shell start-up files (or says which it
+# would): returns (the lines taken out, the marked lines left because they changed).
+MarkedLines = Callable[[bool], tuple[list[str], list[str]]]
+
+
 @dataclass
 class Journal:
     """The list of changes, kept in one JSON file under Paths.state."""
 
     path: Path
     entries: list[dict[str, Any]] = field(default_factory=list)
+    damage: str = ""  # why the file at `path` could not be read; "" when it could
 
     @classmethod
     def open(cls, folder: Path) -> Journal:
-        """The journal in `folder` (empty when there is none or it cannot be read)."""
+        """The journal in `folder`: empty when there is none.
+
+        One that cannot be read holds a single "lost" entry (status "applied")
+        for whatever changes it recorded, and `damage` says why.
+        """
         path = folder / FILE_NAME
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return cls(path)
-        if not isinstance(data, dict) or data.get("version") != VERSION:
-            return cls(path)
-        entries = [e for e in data.get("entries", []) if isinstance(e, dict) and "kind" in e]
+        except OSError as exc:
+            return cls._damaged(path, exc.strerror or str(exc))
+        except ValueError:
+            return cls._damaged(path, "it is cut short or not JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+            return cls._damaged(path, "it is not a journal")
+        if data.get("version") != VERSION:
+            return cls._damaged(
+                path, f"it is version {data.get('version')!r}; this ai-cli-setup reads {VERSION}"
+            )
+        entries = [e for e in data["entries"] if isinstance(e, dict) and "kind" in e]
         return cls(path, entries)
+
+    @classmethod
+    def _damaged(cls, path: Path, reason: str) -> Journal:
+        lost = {
+            "id": LOST_ID,
+            "kind": "lost",
+            "what": "changes recorded in a damaged journal",
+            "step": "",
+            "time": time.time(),
+            "status": "applied",
+            "path": str(path),
+            "reason": reason,
+            "copy": None,
+        }
+        return cls(path, [lost], damage=reason)
 
     def record(self, kind: str, what: str, step: str, **details: Any) -> dict[str, Any]:
         """Write an entry for a change about to be made; returns it, status "pending"."""
@@ -89,9 +132,38 @@ class Journal:
         return [e for e in reversed(self.entries) if e.get("status") in ("pending", "applied")]
 
     def save(self) -> None:
-        """Atomically: a kill at any moment leaves the old or the new file whole."""
+        """Atomically: a kill at any moment leaves the old or the new file whole.
+
+        A damaged journal is first set aside, never written over; when it cannot
+        be moved, nothing is written and the OSError says why.
+        """
+        if self.damage:
+            self._set_aside()
         text = json.dumps({"version": VERSION, "entries": self.entries}, indent=2)
         write_atomically(self.path, text)
+
+    def _set_aside(self) -> None:
+        """Rename the damaged file to `journal.json.damaged-<time>`, noted in its lost entry."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        copy = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while copy.exists():
+            n += 1
+            copy = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        kept: str | None = str(copy)
+        try:
+            os.rename(self.path, copy)
+        except FileNotFoundError:  # gone since it was read: nothing to keep
+            kept = None
+        lost = next(e for e in self.entries if e.get("kind") == "lost" and not e.get("copy"))
+        lost["copy"] = kept
+        log.warning(
+            "the journal %s could not be read (%s); kept as %s, a new one started",
+            self.path,
+            self.damage,
+            kept,
+        )
+        self.damage = ""
 
 
 # --------------------------------------------------------------- files
@@ -286,19 +358,71 @@ async def _undo_group(
     )
 
 
+def _undo_lost(entry: dict[str, Any], marked: MarkedLines | None, dry_run: bool) -> UndoResult:
+    """What can be undone of a damaged journal's changes: the wizard's marked PATH lines.
+
+    The status is "failed" (the entry stays open) while marked lines are left
+    that could not be taken out safely.
+    """
+    kept = (
+        f"it is kept as {entry['copy']}"
+        if entry.get("copy")
+        else f"it is left as it is (undo sets it aside as {FILE_NAME}.damaged-<time>)"
+    )
+    said = (
+        f"The journal {entry['path']} could not be read ({entry.get('reason')}), so the "
+        f"changes it recorded are not known; {kept}."
+    )
+    taken, left = marked(dry_run) if marked is not None else ([], [])
+    rest = (
+        " The wizard may also have changed npm settings (~/.npmrc) or added you to a group "
+        "(such as docker); those are only in the damaged journal: check them yourself."
+    )
+    if marked is None:
+        # FIXME(windows): the wizard's folders in the user Path value carry no marker.
+        rest = (
+            " Folders the wizard added to your user PATH (HKCU\\Environment) cannot be told "
+            "from yours without it: check that value yourself." + rest
+        )
+    parts = [said]
+    if taken:
+        verb = "Would take out" if dry_run else "Took out"
+        parts.append(f"{verb} the wizard's marked PATH lines: {'; '.join(taken)}.")
+    elif marked is not None and not left:
+        parts.append("No PATH lines of the wizard's are left in your shell start-up files.")
+    if left:
+        parts.append(
+            "Changed since, so left for you to remove (each with the line after it): "
+            f"{'; '.join(left)}."
+        )
+    done: UndoStatus = "would-undo" if dry_run else "partly"
+    status: UndoStatus = "failed" if left else done if taken else "nothing"
+    return UndoResult(LOST_ID, str(entry["what"]), status, " ".join(parts) + rest)
+
+
 async def undo(
     journal: Journal,
     *,
     user_env: UserEnvironment | None = None,
     groups: GroupEditor | None = None,
+    marked: MarkedLines | None = None,
     dry_run: bool = False,
 ) -> list[UndoResult]:
-    """Reverse the journal's changes, newest first; only what the wizard itself did."""
+    """Reverse the journal's changes, newest first; only what the wizard itself did.
+
+    `marked` takes the wizard's marked lines out of the shell start-up files:
+    all `undo` can do for a damaged journal's changes. Without a dry run, a
+    damaged journal is set aside before anything is changed.
+    """
+    if journal.damage and not dry_run:
+        journal.save()
     results: list[UndoResult] = []
     for entry in journal.open_entries():
         kind = entry.get("kind")
         try:
-            if kind == "file":
+            if kind == "lost":
+                result = _undo_lost(entry, marked, dry_run)
+            elif kind == "file":
                 result = _undo_file(entry, dry_run)
             elif kind == "registry":
                 result = _undo_registry(entry, user_env, dry_run)

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from app.core import container
@@ -30,7 +31,13 @@ from app.core.recording import replay
 from app.core.redact import Redactor
 from app.core.runner import EnvironmentSource, ProcessRunner, Runner
 from app.core.runstate import RunState
-from app.core.userpath import ChangeTracker, RunnerGroups, UnusableFolder, user_path_store
+from app.core.userpath import (
+    ChangeTracker,
+    RunnerGroups,
+    UnusableFolder,
+    remove_marked_lines,
+    user_path_store,
+)
 from app.core.verify import FreshPath, Verification, fresh_path, verify_tool
 
 log = logging.getLogger("ai_cli_setup.session")
@@ -343,10 +350,12 @@ class Session:
         """Reverse what the wizard changed in the user's environment, and nothing else."""
         host = self.host
         journal = self.journal()
+        home = host.home or host.env.get("HOME", "")
         results = await undo(
             journal,
             user_env=self.user_env or (_winreg() if host.is_windows else None),
             groups=RunnerGroups(self.runner, self.elevator or elevator_for(host, self.runner)),
+            marked=None if host.is_windows else partial(remove_marked_lines, home),
             dry_run=dry_run,
         )
         reversed_ids = {r.entry_id for r in results if r.status in ("undone", "partly")}

@@ -21,12 +21,15 @@ from typing import Any, Protocol
 
 from app.core.elevation import Elevator
 from app.core.host import Host
-from app.core.journal import Journal, UserEnvironment, change_file, read_file
+from app.core.journal import Journal, UserEnvironment, change_file, read_file, write_file
 from app.core.runner import Runner, expand_windows_variables
 
 REG_SZ, REG_EXPAND_SZ = 1, 2
 WINDOWS_ENV_LIMIT = 32767  # the longest value an environment variable can have
 MARK = "# ai-cli-setup:"
+_MARKED = re.compile(re.escape(MARK) + r" put (.+) on PATH \(remove with: ai-cli-setup undo\)$")
+# Every start-up file `startup_files` names, for any shell.
+STARTUP_NAMES = (".profile", ".bash_profile", ".bash_login", ".bashrc", ".zprofile", ".zshrc")
 
 
 class UserPathStore(Protocol):
@@ -96,6 +99,44 @@ def path_lines(folder: str) -> list[str]:
         f"{MARK} put {folder} on PATH (remove with: ai-cli-setup undo)",
         f'case ":$PATH:" in *:{quoted}:*) ;; *) export PATH={quoted}:"$PATH" ;; esac',
     ]
+
+
+def remove_marked_lines(home: str, dry_run: bool = False) -> tuple[list[str], list[str]]:
+    """Take the wizard's PATH lines out of the start-up files in `home`, keeping the rest.
+
+    A pair is taken out only when both lines are exactly as `path_lines` writes
+    them; a marker whose next line was changed is left, and named. Returns (what
+    was, or would be, taken out; the marked lines left), each "~/FILE: ...".
+    """
+    taken: list[str] = []
+    left: list[str] = []
+    for name in STARTUP_NAMES:
+        path = posixpath.join(home, name)
+        text = read_file(path)
+        if text is None or MARK not in text:
+            continue
+        lines = text.splitlines(keepends=True)
+        kept: list[str] = []
+        i = 0
+        while i < len(lines):
+            line = lines[i].rstrip("\r\n")
+            match = _MARKED.match(line)
+            if match is None:
+                kept.append(lines[i])
+                i += 1
+                continue
+            pair = path_lines(match.group(1))
+            following = lines[i + 1].rstrip("\r\n") if i + 1 < len(lines) else None
+            if line == pair[0] and following == pair[1]:
+                taken.append(f"~/{name}: {match.group(1)}")
+                i += 2
+                continue
+            left.append(f"~/{name} line {i + 1}: {line}")
+            kept.append(lines[i])
+            i += 1
+        if not dry_run and len(kept) < len(lines):
+            write_file(path, "".join(kept))
+    return taken, left
 
 
 @dataclass
@@ -309,8 +350,18 @@ class ChangeTracker:
     def add_to_path(self, folders: Sequence[str], step: str) -> list[str]:
         """Put each folder on the user's saved PATH unless this process's PATH has it."""
         running = set(self.host.path_dirs())
-        return [
+        damage = self.journal.damage
+        done = [
             self.path_store.add(folder, self.journal, step)
             for folder in folders
             if folder not in running
         ]
+        lost = self.journal.entries[0] if self.journal.entries else {}
+        if damage and not self.journal.damage and lost.get("kind") == "lost":
+            done.insert(
+                0,
+                f"The undo journal could not be read ({damage}); it is kept as "
+                f"{lost.get('copy')} and a new one was started. `ai-cli-setup undo` still "
+                "takes out the PATH lines the wizard wrote before.",
+            )
+        return done

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from app.core.host import Host
-from app.core.journal import Journal, change_file, undo
+from app.core.journal import LOST_ID, Journal, change_file, undo
 from app.core.userpath import (
     REG_EXPAND_SZ,
     ChangeTracker,
@@ -19,6 +20,7 @@ from app.core.userpath import (
     UnusableFolder,
     npm_userconfig,
     path_lines,
+    remove_marked_lines,
     startup_files,
 )
 
@@ -289,7 +291,103 @@ def test_change_file_keeps_the_mode_and_journals_nothing_when_unchanged(tmp_path
     assert journal.entries[0]["status"] == "applied"
 
 
-@pytest.mark.parametrize("bad", ["{}", "not json", '{"version": 99, "entries": []}'])
-def test_an_unreadable_journal_is_empty(tmp_path, bad):
+def test_a_missing_journal_is_empty(tmp_path):
+    journal = Journal.open(tmp_path)
+    assert (journal.entries, journal.damage) == ([], "")
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        (
+            '{"version": 1, "entr',
+            "cut short or not JSON",
+        ),  # cut short, as a full disk or kill leaves it
+        ("{}", "not a journal"),
+        ('{"version": 99, "entries": []}', "version 99"),
+    ],
+)
+def test_a_damaged_journal_is_set_aside_never_written_over(tmp_path, bad, why):
     (tmp_path / "journal.json").write_text(bad)
-    assert Journal.open(tmp_path).entries == []
+    journal = Journal.open(tmp_path)
+    assert why in journal.damage
+    assert [e["kind"] for e in journal.open_entries()] == ["lost"]
+
+    journal.record("file", "PATH: /x", "s", path=str(tmp_path / "rc"), before=None, after="x")
+    [copy] = tmp_path.glob("journal.json.damaged-*")
+    assert copy.read_text() == bad  # kept byte for byte
+    saved = json.loads((tmp_path / "journal.json").read_text())
+    lost = saved["entries"][0]
+    assert (lost["kind"], lost["status"], lost["copy"]) == ("lost", "applied", str(copy))
+    assert [e["what"] for e in saved["entries"]][1:] == ["PATH: /x"]
+    assert Journal.open(tmp_path).damage == ""  # the new journal reads
+
+
+def _wizard_block(folder: str) -> str:
+    return "".join(line + "\n" for line in path_lines(folder))
+
+
+def test_undo_of_a_damaged_journal_takes_out_the_marked_lines_and_keeps_the_users(
+    isolated_home, tmp_path, run_async
+):
+    home = isolated_home
+    state = tmp_path / "state"
+    store = ShellStartupPath(str(home), "/bin/bash")
+    (home / ".bash_profile").write_text("export EDITOR=vi\n")
+    store.add("/opt/a/bin", Journal.open(state), "node.prefix-path")
+    with (home / ".bashrc").open("a") as handle:
+        handle.write("alias ll='ls -l'\n")  # the user's own line after the wizard's
+    # Another marked pair the user edited by hand: not the wizard's any more, so kept.
+    edited = path_lines("/opt/b/bin")[0] + "\nexport PATH=/opt/b/bin:/mine:$PATH\n"
+    with (home / ".bash_profile").open("a") as handle:
+        handle.write(edited)
+    journal_file = state / "journal.json"
+    journal_file.write_bytes(journal_file.read_bytes()[:20])  # cut short
+
+    marked = partial(remove_marked_lines, str(home))
+    dry = run_async(undo(Journal.open(state), marked=marked, dry_run=True))
+    assert [(r.entry_id, r.status) for r in dry] == [(LOST_ID, "failed")]
+    assert "~/.bashrc: /opt/a/bin" in dry[0].message and "Would take out" in dry[0].message
+    assert "/opt/a/bin" in (home / ".bashrc").read_text()  # a dry run changes nothing
+    assert not list(state.glob("journal.json.damaged-*"))
+
+    (result,) = run_async(undo(Journal.open(state), marked=marked))
+    assert result.status == "failed"  # the edited pair is left, and named
+    [copy] = state.glob("journal.json.damaged-*")
+    assert "could not be read (it is cut short or not JSON)" in result.message
+    assert f"kept as {copy}" in result.message
+    assert "~/.bash_profile: /opt/a/bin" in result.message
+    assert "~/.bash_profile line 4: " + path_lines("/opt/b/bin")[0] in result.message
+    assert "~/.npmrc" in result.message  # what it cannot know about, said
+    assert (home / ".bashrc").read_text() == "alias ll='ls -l'\n"
+    assert (home / ".bash_profile").read_text() == "export EDITOR=vi\n" + edited
+    assert len(copy.read_bytes()) == 20
+
+    # Once the user has removed the edited pair, undo finishes and has nothing more to do.
+    (home / ".bash_profile").write_text("export EDITOR=vi\n")
+    (again,) = run_async(undo(Journal.open(state), marked=partial(remove_marked_lines, str(home))))
+    assert again.status == "nothing"
+    assert (
+        run_async(undo(Journal.open(state), marked=partial(remove_marked_lines, str(home)))) == []
+    )
+    assert [p.name for p in state.glob("journal.json.damaged-*")] == [copy.name]
+
+
+def test_a_change_after_the_damage_is_undone_and_so_are_the_lost_ones(
+    isolated_home, tmp_path, run_async
+):
+    home = isolated_home
+    state = tmp_path / "state"
+    store = ShellStartupPath(str(home), "/bin/sh")
+    store.add("/opt/old/bin", Journal.open(state), "s")
+    (state / "journal.json").write_text("")  # emptied
+    store.add("/opt/new/bin", Journal.open(state), "s")  # the next change sets it aside
+    assert (home / ".profile").read_text() == _wizard_block("/opt/old/bin") + _wizard_block(
+        "/opt/new/bin"
+    )
+    results = run_async(undo(Journal.open(state), marked=partial(remove_marked_lines, str(home))))
+    assert [(r.what, r.status) for r in results] == [
+        ("PATH: /opt/new/bin", "undone"),
+        ("changes recorded in a damaged journal", "partly"),
+    ]
+    assert (home / ".profile").read_text() == ""
