@@ -120,7 +120,7 @@ def _command(args: argparse.Namespace) -> int:
     from app.commands import load
     from app.commands.common import UsageError, session_from_args
     from app.core.catalog import CatalogError
-    from app.core.logs import start_run_log
+    from app.core.logs import start_run_log, why_unwritable
     from app.core.paths import HOME_OVERRIDE
     from app.core.redact import RedactingWriter, Redactor
     from app.core.runner import end_leftovers
@@ -148,10 +148,15 @@ def _command(args: argparse.Namespace) -> int:
         log_path: Path | None = start_run_log(
             session.paths.logs, redactor, what=args.command, keep=last.logs if last else ()
         )
-    except OSError as exc:
+    except OSError as exc:  # a full disk, a read-only folder: as `install` then refuses to start
         log_path = None
         logging.getLogger("ai_cli_setup").addHandler(logging.NullHandler())  # no stray traces
-        print(f"ai-cli-setup: warning: no log file for this run: {exc}", file=sys.stderr)
+        print(
+            f"ai-cli-setup: warning: no log file for this run: {exc.filename or 'the log'} "
+            f"cannot be written ({why_unwritable(exc)}); free some disk space, or set "
+            f"{HOME_OVERRIDE} to a folder you can write to.",
+            file=sys.stderr,
+        )
     command = load(args.command)
     # Whatever a command prints passes the redactor: no secret reaches the terminal.
     stdout, stderr = sys.stdout, sys.stderr
@@ -172,15 +177,17 @@ def _command(args: argparse.Namespace) -> int:
         print(f"\nCancelled.{where}", file=sys.stderr)  # off the line the terminal's ^C is on
         return EXIT_INTERRUPTED
     except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
-        log.exception("%s failed", args.command)
-        print(f"ai-cli-setup: {_os_error(exc)}{_see(log_path)}", file=sys.stderr)
         if isinstance(exc, UnrecordedInstall):
             print(
                 "ai-cli-setup: nothing was installed or changed: neither this run's log nor its "
-                "progress can be saved, so nothing would record what it changes. Free some disk "
-                f"space, or set {HOME_OVERRIDE} to a folder you can write to, and run it again.",
+                f"progress can be written ({exc.filename}: {why_unwritable(exc)}), so nothing "
+                f"would record what it changes. Free some disk space, or set {HOME_OVERRIDE} to "
+                "a folder you can write to, and run it again.",
                 file=sys.stderr,
             )
+            return EXIT_FAILED
+        log.exception("%s failed", args.command)
+        print(f"ai-cli-setup: {_os_error(exc)}{_see(log_path)}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
         log.exception("%s failed", args.command)

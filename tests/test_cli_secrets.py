@@ -53,7 +53,8 @@ def test_an_unwritable_app_folder_is_a_sentence_not_a_traceback(tmp_path):
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"could not write or read {blocker}" in result.stderr
+    assert "nothing was installed or changed" in result.stderr
+    assert f"neither this run's log nor its progress can be written ({blocker}" in result.stderr
     assert not (tmp_path / "p").exists()
 
 

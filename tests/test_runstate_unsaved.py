@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import errno
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from app.core.catalog import default_catalog
 from app.core.install import RunNotice, StepFinished, run_plan
@@ -136,3 +139,70 @@ def test_install_that_nothing_could_record_does_not_start_and_says_what_to_do(tm
     assert "set AI_CLI_SETUP_HOME to a folder you can write to" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (prefix / "bin").exists()
+
+
+# The command line, its run log written to /dev/full (the kernel answers ENOSPC, as a full
+# disk does): from the start, or from the line after the first.
+_FULL_DISK = """
+import logging, sys
+import app.core.logs as logs
+full = lambda *_: open("/dev/full", "w", encoding="utf-8")
+if sys.argv[1] == "start":
+    logs._RunLogHandler._open = full
+else:
+    real = logs.start_run_log
+    def start(*args, **kwargs):
+        path = real(*args, **kwargs)
+        for handler in logging.getLogger(logs.LOGGER_NAME).handlers:
+            handler.stream.close()
+            handler.stream = full()
+        return path
+    logs.start_run_log = start
+from app.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+full_disk = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+
+
+def _install_on_full_disk(when: str, prefix: Path, env: dict[str, str]):
+    argv = [sys.executable, "-c", _FULL_DISK, when, *cli_args(prefix)[3:]]
+    return subprocess.run(
+        argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+@full_disk
+def test_install_whose_log_and_state_cannot_be_written_does_not_start(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "unhang").write_text("")
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    app_home.mkdir(parents=True, exist_ok=True)
+    (app_home / "state").write_text("")  # the progress cannot be saved either
+    prefix = tmp_path / "prefix"
+    env["PATH"] = f"{bindir}:{prefix / 'bin'}"
+    result = _install_on_full_disk("start", prefix, env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    warning, refusal = result.stderr.splitlines()
+    assert warning.startswith(f"ai-cli-setup: warning: no log file for this run: {app_home}")
+    assert "cannot be written (the disk is full); free some disk space" in warning
+    assert refusal.startswith("ai-cli-setup: nothing was installed or changed")
+    assert not (prefix / "bin").exists()
+    assert list((app_home / "logs").glob("run-*.log")) == []
+
+
+@full_disk
+def test_install_whose_log_fills_up_says_so_once_and_finishes(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "unhang").write_text("")
+    prefix = tmp_path / "prefix"
+    env["PATH"] = f"{bindir}:{prefix / 'bin'}"
+    result = _install_on_full_disk("later", prefix, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [log] = (Path(env["AI_CLI_SETUP_HOME"]) / "logs").glob("run-*.log")
+    assert result.stderr == (
+        f"ai-cli-setup: warning: the log file {log} can no longer be written: the disk is "
+        "full; the rest of this run's output is only on screen.\n"
+    )
+    assert "@openai/codex line-3" in result.stdout  # the output goes on, on screen
+    assert (prefix / "bin" / "gemini").exists() and (prefix / "bin" / "codex").exists()

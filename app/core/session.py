@@ -254,7 +254,8 @@ class Session:
                 # Neither a log nor a run-state can be written: nothing would record what
                 # this install changes, so it does not start (a full disk, a read-only mount).
                 error = state.error
-                raise UnrecordedInstall(error.errno, error.strerror, error.filename) from error
+                where = error.filename or state.path
+                raise UnrecordedInstall(error.errno, error.strerror, str(where)) from error
         state.written_to(current_log_path())
         try:
             (self.paths.cache / "downloads").mkdir(parents=True, exist_ok=True)

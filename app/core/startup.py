@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.core.catalog import CatalogError, load_catalog
 from app.core.host import Host
+from app.core.logs import why_unwritable
 from app.core.paths import HOME_OVERRIDE
 from app.core.profile import ProfileError, load_profile
 from app.core.session import Session
@@ -62,7 +63,7 @@ def startup_problem(exc: BaseException) -> StartupProblem | None:
             "The folders for the log and the install state cannot be written.",
             str(exc.filename or "-"),
             "-",
-            exc.strerror or str(exc),
+            why_unwritable(exc),
             "Free some disk space, or make that folder writable; to keep ai-cli-setup's "
             f"files elsewhere, set {HOME_OVERRIDE} to a folder you can write to.",
         )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+from pathlib import Path
 
 import pytest
 
+from app.core import logs
 from app.core.logs import KEEP, LOGGER_NAME, current_log_path, start_run_log
 from app.core.redact import MASK, Redactor
 
@@ -62,3 +65,42 @@ def test_the_last_installs_logs_survive_pruning(run_log):
     start_run_log(run_log, Redactor(), keep=[install.name])
     assert install.exists()
     assert len(list(run_log.glob("run-*.log"))) == KEEP + 1
+
+
+full_disk = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+
+
+def _dev_full(_handler: logging.FileHandler):
+    """/dev/full: every write the kernel refuses with ENOSPC, as a full disk does."""
+    return open("/dev/full", "w", encoding="utf-8")
+
+
+@full_disk
+def test_a_log_whose_first_line_cannot_be_written_is_not_started(run_log, monkeypatch, capsys):
+    monkeypatch.setattr(logs._RunLogHandler, "_open", _dev_full)
+    with pytest.raises(OSError) as raised:
+        start_run_log(run_log, Redactor(), what="install")
+    assert raised.value.errno == errno.ENOSPC
+    assert raised.value.filename.startswith(str(run_log / "run-"))
+    assert logs.why_unwritable(raised.value) == "the disk is full"
+    assert current_log_path() is None  # nothing left to write into
+    assert list(run_log.glob("run-*.log")) == []
+    assert capsys.readouterr().err == ""  # the caller says why, once
+
+
+@full_disk
+def test_a_log_that_fills_up_says_so_once_and_the_run_goes_on(run_log, capsys):
+    path = start_run_log(run_log, Redactor(), what="install")
+    handlers = logging.getLogger(LOGGER_NAME).handlers
+    [handler] = [h for h in handlers if getattr(h, "_run_log", False)]
+    handler.stream.close()
+    handler.stream = _dev_full(handler)  # the disk fills up part-way
+    log = logging.getLogger(LOGGER_NAME + ".test")
+    for i in range(50):
+        log.info("line %d", i)
+    err = capsys.readouterr().err
+    assert err == (
+        f"ai-cli-setup: warning: the log file {path} can no longer be written: the disk is "
+        "full; the rest of this run's output is only on screen.\n"
+    )
+    assert "install on Python" in path.read_text(encoding="utf-8")

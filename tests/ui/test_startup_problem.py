@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -119,6 +120,21 @@ def test_a_log_folder_that_cannot_be_written_is_shown(wizard, tmp_path, monkeypa
     assert "AI_CLI_SETUP_HOME" in page.advice.text()
     assert page.where.text() == "No log file was open."
     assert not page.open_logs.isEnabled()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_log_on_a_full_disk_is_shown_and_nothing_starts(wizard, tmp_path, monkeypatch):
+    monkeypatch.setenv("AI_CLI_SETUP_HOME", str(tmp_path / "app"))
+    full = lambda _handler: open("/dev/full", "w", encoding="utf-8")  # noqa: E731, SIM115
+    monkeypatch.setattr("app.core.logs._RunLogHandler._open", full)
+    problem = load_core(wizard, None)
+    assert problem is not None and problem.exit_code == 1
+    assert not wizard.has_ops and wizard.currentId() == ERROR
+    summary = wizard.error_page.summary.text()
+    assert f"File: {tmp_path / 'app' / 'logs' / 'run-'}" in summary
+    assert "Reason: the disk is full" in summary
+    assert "Free some disk space" in wizard.error_page.advice.text()
+    assert wizard.error_page.where.text() == "No log file was open."
 
 
 def test_a_good_start_sets_the_operations_and_stays_on_welcome(wizard):
