@@ -132,6 +132,26 @@ def test_check_without_a_profile_is_bad_usage():
     assert cli("check").returncode == 2
 
 
+@pytest.mark.parametrize("kind", ["nested", "endless", "long name"])
+def test_check_refuses_a_profile_too_deep_endless_or_too_long_with_exit_2(tmp_path, kind):
+    profile = tmp_path / "room.toml"
+    if kind == "endless":
+        profile = Path("/dev/zero")  # read to the end, it filled the memory
+        if not profile.exists():
+            pytest.skip("no /dev/zero here")
+        reason = "cannot be read: it is a device, not a file"
+    elif kind == "nested":
+        write_profile(profile, "x = " + "[" * 100_000 + "]" * 100_000 + "\n[tools.codex-cli]\n")
+        reason = "not valid TOML (values nested too deeply)"
+    else:
+        write_profile(profile, f'name = "{"n" * 10_000}"\n[tools.codex-cli]\n')
+        reason = "name: is 10000 characters long; at most 200 are allowed"
+    result = cli("check", "--profile", str(profile), "--npm-prefix", str(tmp_path / "p"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr == f"ai-cli-setup: error: profile refused: {profile}: {reason}\n"
+    assert result.stdout == ""
+
+
 # --- install --profile: unattended, the profile's pins and network setting ----
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from packaging.version import InvalidVersion, Version
@@ -25,6 +26,12 @@ from app.core.host import Host
 from app.core.planner import Choices, Plan, Step
 
 FORMAT = 1
+
+# A profile is a few KB. Nothing larger is read, and nothing it says is echoed at length.
+MAX_BYTES: Final = 256 * 1024
+MAX_NAME: Final = 200  # characters in `name`, which `check` and the wizard show
+MAX_VALUE: Final = 4096  # characters in any other value (PATH_MAX on Linux)
+_SHOWN: Final = 80  # characters of a key or value quoted in an error message
 
 Runtime = Literal["auto", "docker", "podman", "none"]
 RUNTIMES: tuple[str, ...] = ("auto", "docker", "podman", "none")
@@ -57,10 +64,17 @@ _NETWORK_KEYS = {"proxy", "no_proxy", "ca_file"}
 _COMMAND_WORDS = {"command", "commands", "script", "run", "exec", "shell", "post_install"}
 
 
+def _shown(text: str) -> str:
+    """`text` as an error message may quote it: one printable line, cut short."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
 class ProfileError(ValueError):
     """A profile that cannot be used: which file, which key, and why."""
 
     def __init__(self, file: Path | str, key: str, reason: str) -> None:
+        key = _shown(key)  # a key is the file's own text: a TOML key can hold anything
         # "-" stands for "no key": the whole file is the problem (missing, unreadable).
         where = f"{file}: {key}" if key and key != "-" else str(file)
         super().__init__(f"{where}: {reason}")
@@ -134,9 +148,11 @@ class _Checker:
                 known = ", ".join(sorted(allowed))
                 raise self.fail(full, f"unknown key (known keys here: {known})")
 
-    def text(self, value: object, key: str, *, free: bool = False) -> str:
+    def text(self, value: object, key: str, *, free: bool = False, limit: int = MAX_VALUE) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, "expected a non-empty string")
+        if len(value) > limit:
+            raise self.fail(key, f"is {len(value)} characters long; at most {limit} are allowed")
         if "\n" in value or "\r" in value or "\x00" in value:
             raise self.fail(key, "must be a single line")
         if not free and _SHELL_SYNTAX.search(value):
@@ -149,15 +165,15 @@ class _Checker:
     def version(self, value: object, key: str, *, npm: bool) -> str:
         text = self.text(value, key)
         if not _VERSION_CHARS.match(text):
-            raise self.fail(key, f"{text!r} is not a version number")
+            raise self.fail(key, f"{_shown(text)!r} is not a version number")
         if _SEMVER.match(text):
             return text
         if npm:
-            raise self.fail(key, f"{text!r} is not an npm version such as 1.2.3")
+            raise self.fail(key, f"{_shown(text)!r} is not an npm version such as 1.2.3")
         try:
             Version(text)
         except InvalidVersion:
-            raise self.fail(key, f"{text!r} is not a version number") from None
+            raise self.fail(key, f"{_shown(text)!r} is not a version number") from None
         return text
 
     def path(self, value: object, key: str) -> str:
@@ -167,7 +183,7 @@ class _Checker:
             if self.host is not None:
                 expanded = self.host.home + text[1:]
         elif not (os.path.isabs(text) or re.match(r"^[A-Za-z]:[\\/]", text)):
-            raise self.fail(key, f"{text!r} must be an absolute folder or start with ~/")
+            raise self.fail(key, f"{_shown(text)!r} must be an absolute folder or start with ~/")
         if any(part == ".." for part in re.split(r"[\\/]", text)):
             raise self.fail(key, "must not contain '..'")
         return expanded
@@ -183,11 +199,11 @@ class _Checker:
                 "credentials do not belong in a profile; set HTTPS_PROXY with them on the machine",
             )
         if not parts.hostname or not _HOST.match(parts.netloc.rsplit(":", 1)[0]):
-            raise self.fail(key, f"{text!r} has no valid host name")
+            raise self.fail(key, f"{_shown(text)!r} has no valid host name")
         try:
             parts.port  # noqa: B018 - urlsplit checks the port when it is read
         except ValueError:
-            raise self.fail(key, f"{text!r} has an invalid port") from None
+            raise self.fail(key, f"{_shown(text)!r} has an invalid port") from None
         if parts.path not in ("", "/") or parts.query or parts.fragment:
             raise self.fail(key, "expected only scheme, host and port")
         return text.rstrip("/")
@@ -197,7 +213,7 @@ class _Checker:
         entries = [e.strip() for e in text.split(",") if e.strip()]
         for entry in entries:
             if not _NO_PROXY_ENTRY.match(entry):
-                raise self.fail(key, f"{entry!r} is not a host name, domain or address")
+                raise self.fail(key, f"{_shown(entry)!r} is not a host name, domain or address")
         return ",".join(entries)
 
 
@@ -210,7 +226,8 @@ def parse_profile(
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT or isinstance(fmt, bool):
         raise check.fail("format", f"this version reads profile format {FORMAT}")
-    name = check.text(data.get("name", Path(source).stem), "name", free=True)
+    stem = Path(source).stem[:MAX_NAME]  # a long file name is no reason to refuse
+    name = check.text(data.get("name", stem), "name", free=True, limit=MAX_NAME)
     raw_tools = data.get("tools")
     if not isinstance(raw_tools, dict) or not raw_tools:
         raise check.fail("tools", "expected at least one [tools.<id>] table")
@@ -238,7 +255,7 @@ def parse_profile(
     if "scenario" in data:
         scenario = check.text(data["scenario"], "scenario")
         if not _ID.match(scenario):
-            raise check.fail("scenario", f"{scenario!r} is not a scenario id")
+            raise check.fail("scenario", f"{_shown(scenario)!r} is not a scenario id")
         if scenario not in catalog.scenarios:
             known = ", ".join(catalog.scenarios)
             raise check.fail("scenario", f"not a scenario in the catalog (known: {known})")
@@ -283,18 +300,59 @@ def parse_profile(
 
 
 def load_profile(path: Path | str, catalog: Catalog, host: Host | None = None) -> Profile:
-    """Read and validate a profile file."""
+    """Read and validate a profile file: a regular file of at most MAX_BYTES."""
     path = Path(path)
+    text = _read(path)
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(path, "-", f"not valid TOML ({exc})") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ProfileError(path, "-", "not valid TOML (values nested too deeply)") from None
+    except MemoryError:
+        raise ProfileError(path, "-", "not valid TOML (too large to read)") from None
+    return parse_profile(data, str(path), catalog, host)
+
+
+def _read(path: Path) -> str:
+    """The text of the profile at `path`; never a device, a folder or a pipe, never too much."""
+    try:
+        _regular_file(path, path.stat().st_mode)
+        # O_NONBLOCK: should a pipe replace the file after stat, opening it does not wait.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            _regular_file(path, os.fstat(handle.fileno()).st_mode)
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ProfileError(path, "-", "file not found") from None
     except OSError as exc:
-        raise ProfileError(path, "-", f"cannot be read ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(path, "-", f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_BYTES:
+        raise ProfileError(
+            path, "-", f"larger than {MAX_BYTES // 1024} KB; a profile is a few KB of TOML"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ProfileError(path, "-", f"not valid TOML ({exc})") from None
-    return parse_profile(data, str(path), catalog, host)
+
+
+def _regular_file(path: Path, mode: int) -> None:
+    """Refuse what is not a file: reading a device or a pipe could never end."""
+    if not stat.S_ISREG(mode):
+        raise ProfileError(path, "-", f"cannot be read: it is {_kind(mode)}, not a file")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def network_env(network: Network) -> tuple[tuple[str, str], ...]:

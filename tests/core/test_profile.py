@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,8 @@ from app.core.detect import NodeFinding
 from app.core.exports import FORMATS, export_plan
 from app.core.planner import Plan, plan_npm_install
 from app.core.profile import (
+    MAX_BYTES,
+    MAX_NAME,
     Network,
     ProfileError,
     apply_profile,
@@ -138,6 +142,88 @@ def test_broken_toml_and_missing_file(tmp_path):
     assert caught.value.file == str(bad)
     with pytest.raises(ProfileError, match="file not found"):
         load_profile(tmp_path / "nope.toml", CATALOG)
+
+
+# --- what is read at all: a regular file, a few KB, nested as TOML is nested ---
+
+
+def test_a_profile_up_to_the_size_limit_loads_and_one_byte_more_is_refused(tmp_path):
+    body = "[tools.codex-cli]\n# "
+    room = tmp_path / "room.toml"
+    room.write_text(body + "x" * (MAX_BYTES - len(body) - 1) + "\n")
+    assert room.stat().st_size == MAX_BYTES
+    assert load_profile(room, CATALOG).tool_ids == ["codex-cli"]
+    room.write_text(body + "x" * (MAX_BYTES - len(body)) + "\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(room, CATALOG)
+    assert str(caught.value) == f"{room}: larger than 256 KB; a profile is a few KB of TOML"
+
+
+def _not_files(tmp_path):
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    yield folder, "a folder"
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo.toml"
+        os.mkfifo(fifo)  # nothing writes to it: opening it to read would wait for ever
+        yield fifo, "a named pipe"
+    if Path("/dev/zero").exists():
+        yield Path("/dev/zero"), "a device"  # endless: reading it all filled the memory
+
+
+@pytest.mark.timeout(60)  # a regression would hang on the pipe, not fail
+def test_a_folder_a_pipe_or_a_device_is_refused_without_being_read(tmp_path):
+    kinds = []
+    for path, kind in _not_files(tmp_path):
+        with pytest.raises(ProfileError) as caught:
+            load_profile(path, CATALOG)
+        assert caught.value.file == str(path) and caught.value.key == "-"
+        assert caught.value.reason == f"cannot be read: it is {kind}, not a file"
+        kinds.append(kind)
+    assert "a folder" in kinds
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 100_000 + "]" * 100_000, "{a=" * 50_000 + "1" + "}" * 50_000],
+    ids=["arrays", "inline tables"],
+)
+def test_values_nested_too_deeply_are_broken_toml_not_a_crash(tmp_path, value):
+    deep = tmp_path / "deep.toml"
+    deep.write_text(f"x = {value}\n[tools.codex-cli]\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(deep, CATALOG)
+    assert str(caught.value) == f"{deep}: not valid TOML (values nested too deeply)"
+
+
+def test_a_long_name_is_refused_and_a_long_value_too():
+    assert parse(f'name = "{"n" * MAX_NAME}"\n[tools.codex-cli]').name == "n" * MAX_NAME
+    with pytest.raises(ProfileError) as caught:
+        parse(f'name = "{"n" * 50_000}"\n[tools.codex-cli]')
+    assert caught.value.key == "name"
+    assert caught.value.reason == "is 50000 characters long; at most 200 are allowed"
+    with pytest.raises(ProfileError) as caught:
+        parse(f'npm_prefix = "/{"p" * 5000}"\n[tools.codex-cli]')
+    assert caught.value.key == "npm_prefix"
+    assert caught.value.reason == "is 5001 characters long; at most 4096 are allowed"
+
+
+def test_a_long_file_name_is_no_reason_to_refuse(tmp_path):
+    room = tmp_path / ("r" * 250 + ".toml")
+    room.write_text("[tools.codex-cli]\n")
+    assert load_profile(room, CATALOG).name == "r" * MAX_NAME
+
+
+def test_keys_and_values_quoted_in_a_refusal_are_one_short_line():
+    key = "k" * 10_000
+    with pytest.raises(ProfileError) as caught:
+        parse(f'[tools."\\u001b]0;pwned\\u0007{key}\\n"]')
+    shown = caught.value.key
+    assert shown.startswith("tools.\\x1b]0;pwned\\x07kkk") and shown.endswith("…")
+    assert len(shown) == 80 and shown.isprintable()
+    with pytest.raises(ProfileError) as caught:
+        parse(f'[tools.claude-code]\nmin_version = "1{"x" * 3000}"')
+    assert caught.value.reason == "'1" + "x" * 78 + "…' is not a version number"
 
 
 def _plan(profile):

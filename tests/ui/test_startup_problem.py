@@ -109,6 +109,28 @@ def test_an_unreadable_profile_names_the_file(wizard, tmp_path):
     assert "cannot be read" in wizard.error_page.summary.text()
 
 
+@pytest.mark.parametrize("kind", ["nested", "endless", "long name"])
+def test_a_profile_too_deep_endless_or_too_long_is_refused_in_the_window(wizard, tmp_path, kind):
+    profile = tmp_path / "room.toml"
+    if kind == "endless":
+        profile = Path("/dev/zero")
+        if not profile.exists():
+            pytest.skip("no /dev/zero here")
+        reason = "cannot be read: it is a device, not a file"
+    elif kind == "nested":
+        profile.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n[tools.codex-cli]\n")
+        reason = "not valid TOML (values nested too deeply)"
+    else:
+        profile.write_text(f'name = "{"n" * 10_000}"\n[tools.codex-cli]\n')
+        reason = "is 10000 characters long; at most 200 are allowed"
+    problem = load_core(wizard, str(profile))
+    assert problem is not None and problem.exit_code == 2
+    assert wizard.currentId() == ERROR
+    summary = wizard.error_page.summary.text()
+    assert f"File: {profile}" in summary and f"Reason: {reason}" in summary
+    assert wizard.error_page.retry.isVisible()
+
+
 def test_a_log_folder_that_cannot_be_written_is_shown(wizard, tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
