@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -155,6 +156,9 @@ class _Checker:
             raise self.fail(key, f"is {len(value)} characters long; at most {limit} are allowed")
         if "\n" in value or "\r" in value or "\x00" in value:
             raise self.fail(key, "must be a single line")
+        control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+        if control is not None:  # a terminal would obey an escape sequence in a name
+            raise self.fail(key, f"contains a control character (U+{ord(control):04X})")
         if not free and _SHELL_SYNTAX.search(value):
             bad = _SHELL_SYNTAX.search(value).group(0)  # type: ignore[union-attr]
             raise self.fail(key, f"contains {bad!r}; a profile value cannot be a command")
