@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 EXIT_FAILED, EXIT_USAGE = 1, 2  # as in app.commands.common, which the wizard does not load
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl+C stopped
 
+# The wizard on Linux without X11 or Wayland: what to do instead.
+NO_DISPLAY = """\
+ai-cli-setup: no display found: the setup wizard needs a desktop session, and neither
+DISPLAY nor WAYLAND_DISPLAY is set (as over SSH, in a container or in CI).
+Open the wizard from a terminal in your desktop session, or use the subcommands:
+  ai-cli-setup detect          what this computer has
+  ai-cli-setup plan            the install steps, with their exact commands; nothing is run
+  ai-cli-setup install --yes   install and verify the CLIs, in this terminal
+  ai-cli-setup verify          check that each CLI works
+(ai-cli-setup --help lists them all. Tests open the wizard with QT_QPA_PLATFORM=offscreen.)"""
+
 # Nothing more is imported here: the wizard's first window waits for every module
 # imported before it. The parser and the subcommands import theirs when used.
 
@@ -78,6 +89,14 @@ def wizard_options(argv: Sequence[str]) -> dict[str, object] | None:
 
 def _wizard(profile_path: str | None) -> int:
     """Open the wizard; a broken catalog or a refused profile is shown in its window."""
+    from app.core.host import Host
+
+    host = Host.current(lean=True)
+    # Without a display Qt's xcb and wayland platforms abort the process (exit 134),
+    # saying only that they could not connect: say why here, before Qt loads.
+    if not host.has_display and not host.env.get("QT_QPA_PLATFORM"):
+        print(NO_DISPLAY, file=sys.stderr)
+        return EXIT_USAGE
     # Qt is imported only for the wizard, which shows its window before loading the core.
     from app.ui.app import run_wizard
 

@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
+import app.cli as app_cli
 from app.cli import build_parser, wizard_options
+from app.core.host import Host
 from tests.conftest import REPO
 
 # The core, detection's HTTP stack and the subcommands load after the first window.
@@ -159,3 +161,47 @@ def test_the_command_lines_exit_codes_match_the_subcommands():
     from app.commands import common
 
     assert (app.cli.EXIT_FAILED, app.cli.EXIT_USAGE) == (common.EXIT_FAILED, common.EXIT_USAGE)
+
+
+def test_the_wizard_without_a_display_says_what_to_do_instead_of_aborting():
+    """On Linux without DISPLAY or WAYLAND_DISPLAY Qt aborted (exit 134) with only
+    'could not connect to display'; the message comes before Qt loads."""
+    if Host.current().system != "linux":
+        pytest.skip("only Linux opens windows through a named X11 or Wayland display")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    probe = (
+        "import sys, app.cli\n"
+        "code = app.cli.main(sys.argv[1:])\n"
+        "print(code, any(m.startswith('PySide6') for m in sys.modules))\n"
+    )
+    for argv in ([], ["--profile", "room.toml"]):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *argv],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.stdout.split() == ["2", "False"], result.stderr
+        assert result.stderr.startswith("ai-cli-setup: no display found: ")
+        assert "neither\nDISPLAY nor WAYLAND_DISPLAY is set" in result.stderr
+        for command in ("detect", "plan", "install --yes", "verify"):
+            assert f"  ai-cli-setup {command}  " in result.stderr
+        assert "QT_QPA_PLATFORM=offscreen" in result.stderr
+    entry = subprocess.run(
+        [sys.executable, "-m", "app"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert entry.returncode == 2 and entry.stdout == ""
+    assert entry.stderr == app_cli.NO_DISPLAY + "\n"

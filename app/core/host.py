@@ -57,8 +57,13 @@ class Host:
             object.__setattr__(self, "executables", frozenset(self.executables))
 
     @classmethod
-    def current(cls) -> Host:
-        """Describe the machine this process runs on."""
+    def current(cls, *, lean: bool = False) -> Host:
+        """Describe the machine this process runs on.
+
+        `lean`: only the system and the environment, for what is decided before
+        the wizard's window; the rest costs more (on Windows, platform asks
+        `cmd /c ver` for the version).
+        """
         system: System
         if sys.platform == "win32":
             system = "windows"
@@ -66,6 +71,8 @@ class Host:
             system = "darwin"
         else:
             system = "linux"
+        if lean:
+            return cls(system=system, env=dict(os.environ))
         os_release: dict[str, str] = {}
         proc_version = libc = ""
         if system == "linux":
@@ -100,6 +107,14 @@ class Host:
     @property
     def is_windows(self) -> bool:
         return self.system == "windows"
+
+    @property
+    def has_display(self) -> bool:
+        """A window can be opened: macOS and Windows always have a desktop; Linux has one
+        only where an X11 or Wayland display is named (not over SSH, in a container, in CI)."""
+        if self.system != "linux":
+            return True
+        return bool(self.env.get("DISPLAY") or self.env.get("WAYLAND_DISPLAY"))
 
     @property
     def os_name(self) -> str:

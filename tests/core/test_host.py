@@ -67,3 +67,19 @@ def test_windows_name_with_its_extension_is_found_as_is(tmp_path):
     _touch(tmp_path / "wsl.exe")
     host = Host(system="windows", env={"Path": str(tmp_path)})
     assert resolve_executable("wsl.exe", host) == os.path.join(str(tmp_path), "wsl.exe")
+
+
+def test_only_linux_without_an_x11_or_wayland_display_has_none():
+    assert not Host(system="linux").has_display
+    assert not Host(system="linux", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""}).has_display
+    assert Host(system="linux", env={"DISPLAY": ":0"}).has_display
+    assert Host(system="linux", env={"WAYLAND_DISPLAY": "wayland-0"}).has_display
+    assert Host(system="darwin").has_display and Host(system="windows").has_display
+
+
+def test_the_lean_description_has_the_system_and_environment_only(monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":7")
+    lean, full = Host.current(lean=True), Host.current()
+    assert lean.system == full.system and lean.env == full.env
+    assert lean.env["DISPLAY"] == ":7" and lean.has_display
+    assert (lean.release, lean.version, lean.hostname) == ("", "", "")
