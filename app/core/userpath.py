@@ -94,6 +94,11 @@ def _usable(host: Host, folder: str) -> None:
 def path_lines(folder: str) -> list[str]:
     """The lines that put `folder` in front of PATH once (sh, bash and zsh read them)."""
     _usable(_SHELL, folder)  # a line break would start a line of its own in the shell file
+    return _written_lines(folder)
+
+
+def _written_lines(folder: str) -> list[str]:
+    """`path_lines` unchecked: what an earlier version may have written, to take it out."""
     quoted = shlex.quote(folder)
     return [
         f"{MARK} put {folder} on PATH (remove with: ai-cli-setup undo)",
@@ -125,7 +130,7 @@ def remove_marked_lines(home: str, dry_run: bool = False) -> tuple[list[str], li
                 kept.append(lines[i])
                 i += 1
                 continue
-            pair = path_lines(match.group(1))
+            pair = _written_lines(match.group(1))
             following = lines[i + 1].rstrip("\r\n") if i + 1 < len(lines) else None
             if line == pair[0] and following == pair[1]:
                 taken.append(f"~/{name}: {match.group(1)}")

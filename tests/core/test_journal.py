@@ -391,3 +391,22 @@ def test_a_change_after_the_damage_is_undone_and_so_are_the_lost_ones(
         ("changes recorded in a damaged journal", "partly"),
     ]
     assert (home / ".profile").read_text() == ""
+
+
+def test_a_damaged_journal_still_takes_out_a_pair_written_for_a_folder_now_refused(
+    isolated_home, tmp_path, run_async
+):
+    # Versions before the PATH-separator check wrote pairs for such folders: undo finds them.
+    home = isolated_home
+    state = tmp_path / "state"
+    old_pair = (
+        "# ai-cli-setup: put /opt/my:npm/bin on PATH (remove with: ai-cli-setup undo)\n"
+        'case ":$PATH:" in *:/opt/my:npm/bin:*) ;; *) export PATH=/opt/my:npm/bin:"$PATH" ;; esac\n'
+    )
+    (home / ".profile").write_text("export EDITOR=vi\n" + old_pair)
+    state.mkdir()
+    (state / "journal.json").write_text("{")
+    results = run_async(undo(Journal.open(state), marked=partial(remove_marked_lines, str(home))))
+    assert [r.status for r in results] == ["partly"]
+    assert "~/.profile: /opt/my:npm/bin" in results[0].message
+    assert (home / ".profile").read_text() == "export EDITOR=vi\n"
