@@ -621,18 +621,20 @@ def test_ctrl_c_or_ctrl_d_at_a_prompt_ends_the_run_at_once(tmp_path, at, key):
     )
     os.close(terminal)
 
-    def read_until(text: bytes) -> None:
+    def read_until(text: bytes) -> str:
         seen = b""
         deadline = time.monotonic() + 60
         while text not in seen:
             assert time.monotonic() < deadline, seen.decode(errors="replace")
             seen += os.read(controller, 4096)
+        return seen.decode(errors="replace")
 
     try:
         read_until(b"Install now? [y/N]")
         if at == "after a failed step":
             os.write(controller, b"y\n")
-            read_until(b"[r]etry, [s]kip, [c]ontinue, s[t]op?")
+            before_prompt = read_until(b"[r]etry, [s]kip, [c]ontinue, s[t]op?")
+            assert "=> failed: " in before_prompt  # the reason comes before the question
         if key == "ctrl-c":
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=20) == 130

@@ -113,14 +113,28 @@ def print_event(event: Event) -> None:
         print(f"Note: {event.message}", flush=True)
     elif isinstance(event, StepFinished):
         result = event.result
-        print(f"    => {result.status}: {result.message}", flush=True)
-        for finding in result.findings:
-            if finding.explanation not in result.message:  # said once is enough
-                print(f"       {finding.explanation} Fix: {finding.fix}", flush=True)
+        shown = _asked_about.pop(id(result.step), "")
+        if shown and shown in result.message and result.status != "succeeded":
+            print(f"    => {result.status} (the reason is above)", flush=True)
+            return
+        _print_result(result)
+
+
+def _print_result(result: StepResult) -> None:
+    print(f"    => {result.status}: {result.message}", flush=True)
+    for finding in result.findings:
+        if finding.explanation not in result.message:  # said once is enough
+            print(f"       {finding.explanation} Fix: {finding.fix}", flush=True)
+
+
+# The failure a prompt was shown with, by step: its final line then does not repeat it.
+_asked_about: dict[int, str] = {}
 
 
 async def ask_after_failure(result: StepResult) -> Decision:
-    """In a terminal, the user chooses what happens after a failed step."""
+    """In a terminal, the user chooses what happens after a failed step, knowing why it failed."""
+    _print_result(result)
+    _asked_about[id(result.step)] = result.message
     prompt = "    [r]etry, [s]kip, [c]ontinue, s[t]op? "
     while True:
         try:
