@@ -559,6 +559,30 @@ def test_build_without_registry_says_so_and_names_the_base_image(
     assert output.splitlines()[0] in lines  # streamed live, line by line
 
 
+# Seen on this machine's Podman 4.3.1 with Debian 12's runc 1.1.5, once in many builds.
+RUNC_MEMFD_RACE = """STEP 10/12: RUN echo "alias c='claude'" >> ~/.bashrc
+Close_Fd sealing memfd copy: Device or resource busy
+Error: building at STEP "RUN echo "alias c='claude'" >> ~/.bashrc": exit status 1
+"""
+
+
+def test_runcs_passing_race_says_build_again(tmp_path, run_async):
+    runner = ScriptedRunner(linux_host())
+    runner.on("podman", "build", output=RUNC_MEMFD_RACE, exit_code=1)
+    result = run_async(
+        container.build_image(
+            runner,
+            default_catalog(),
+            container.default_settings(),
+            spec(runtime="podman"),
+            tmp_path,
+        )
+    )
+    assert not result.ok and [f.id for f in result.findings] == ["runc-memfd-busy"]
+    assert "not a fault in the Dockerfile" in result.message
+    assert result.fix.startswith("Build again")
+
+
 def test_build_with_the_runtime_missing_says_which(tmp_path, run_async):
     result = run_async(
         container.build_image(

@@ -256,16 +256,24 @@ def test_podman_builds_the_generated_folder_and_verifies_inside(tmp_path, run_as
     spec = make_folder(folder)
     runner = runner_for(env)
     lines: list[str] = []
-    result = run_async(
-        container.build_image(
-            runner,
-            default_catalog(),
-            container.default_settings(),
-            spec,
-            folder,
-            on_event=lambda e: lines.append(e.line) if isinstance(e, StepOutput) else None,
+
+    def build() -> container.BuildResult:
+        return run_async(
+            container.build_image(
+                runner,
+                default_catalog(),
+                container.default_settings(),
+                spec,
+                folder,
+                on_event=lambda e: lines.append(e.line) if isinstance(e, StepOutput) else None,
+            )
         )
-    )
+
+    result = build()
+    if [f.id for f in result.findings] == ["runc-memfd-busy"]:
+        # Debian 12's runc 1.1.5 now and then fails to start a step (its race, not the
+        # Dockerfile); the app tells the user to build again, and so does this test, once.
+        result = build()
     assert result.ok, result.message + "\n" + "\n".join(lines)
     assert any("added 1 package: @openai/codex" in line for line in lines)
     assert not any("SHELL is not supported" in line for line in lines)
