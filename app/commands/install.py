@@ -229,9 +229,9 @@ async def run(session: Session, args: argparse.Namespace) -> int:
             print(f"Nothing can run: {blocked} {steps} blocked, each with its reason above.")
         else:
             print("Nothing to do.")
-    warning = session.disk_warning(plan)
-    if warning:
-        print(f"Warning: {warning}")
+    for warning in (session.disk_warning(plan), session.registry_warning(plan)):
+        if warning:
+            print(f"Warning: {warning}")
     interactive = bool(sys.stdin) and sys.stdin.isatty()
     if not args.yes and (plan.runnable or args.resume):  # nothing to agree to otherwise
         if not interactive:

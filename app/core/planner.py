@@ -343,7 +343,16 @@ def default_npm_prefix(host: Host, node: NodeFinding, manager: str | None) -> tu
 # What build_plan reads from Detection, by probe key or group: an install of
 # tools alone need not wait for the container runtimes, the GPU or the network.
 _TOOL_FINDINGS = frozenset(
-    {"os", "node", "git", "resources", "tools", "package_managers", "node_managers"}
+    {
+        "os",
+        "node",
+        "git",
+        "resources",
+        "tools",
+        "package_managers",
+        "node_managers",
+        "reach.npm-registry",  # a registry that does not answer is said before npm waits on it
+    }
 )
 
 
@@ -358,6 +367,25 @@ def _disk_mb(method: Method) -> int:
 def findings_needed(choices: Choices) -> frozenset[str] | None:
     """The detection probes a plan for `choices` rests on; None for all of them."""
     return None if choices.container_runtime else _TOOL_FINDINGS
+
+
+def registry_warning(plan: Plan, detection: Detection | None) -> str:
+    """A sentence when the plan's npm steps need a registry that did not answer, else "".
+
+    A warning, not a block: npm may reach the registry through a proxy of its own
+    (.npmrc) that the check does not use.
+    """
+    reach = detection.reach.get("npm-registry") if detection else None
+    npm_steps = [s for s in plan.steps if s.argv[:1] == ("npm",) and not s.skip and not s.blocked]
+    if reach is None or not reach.checked or reach.present or not npm_steps:
+        return ""
+    why = reach.summary.split(": ", 1)[-1]
+    return (
+        f"The npm registry {reach.url} did not answer ({why}), so the npm steps will "
+        "most likely fail after npm's retries. Check the network, or the proxy "
+        "(HTTPS_PROXY), first; if npm reaches it through a proxy of its own (.npmrc), "
+        "go ahead."
+    )
 
 
 def build_plan(

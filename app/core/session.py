@@ -24,7 +24,7 @@ from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, r
 from app.core.journal import Journal, UndoResult, UserEnvironment, undo
 from app.core.logs import current_log_path
 from app.core.paths import Paths
-from app.core.planner import Choices, build_plan
+from app.core.planner import Choices, build_plan, registry_warning
 from app.core.profile import Profile, apply_profile, choices_for
 from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.recording import replay
@@ -160,6 +160,10 @@ class Session:
         """A sentence when the npm folder's disk looks too small for the plan, else ""."""
         shortfall = self.disk_shortfall(plan)
         return shortfall.sentence() if shortfall else ""
+
+    def registry_warning(self, plan: Plan) -> str:
+        """A sentence when the plan's npm steps need a registry that did not answer, else ""."""
+        return registry_warning(plan, self.detection)
 
     def container_runtime(
         self, tool_ids: Sequence[str], scenario_id: str = DEFAULT_SCENARIO

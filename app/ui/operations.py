@@ -58,6 +58,10 @@ class Operations(Protocol):
         """Too little free disk for `plan`: how much is needed and free, and where."""
         ...
 
+    def registry_warning(self, plan: Plan) -> str:
+        """Why the plan's npm steps will likely fail for want of the registry, or ""."""
+        ...
+
     def default_container_folder(self) -> Path: ...
 
     def container_folder_problem(self, folder: Path) -> str: ...
@@ -155,6 +159,9 @@ class SessionOperations:
 
     def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
         return self.session.disk_shortfall(plan)
+
+    def registry_warning(self, plan: Plan) -> str:
+        return self.session.registry_warning(plan)
 
     def default_container_folder(self) -> Path:
         return Path(self.host.home or ".") / "ai-cli-container"

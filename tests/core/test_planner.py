@@ -12,10 +12,24 @@ from pathlib import Path
 import pytest
 
 from app.core.catalog import default_catalog
-from app.core.detect import Detection, DockerFinding, Finding, GpuFinding, NodeFinding
+from app.core.detect import (
+    Detection,
+    DockerFinding,
+    Finding,
+    GpuFinding,
+    NodeFinding,
+    ReachFinding,
+)
 from app.core.guide import Form, command_form, guide_path, read_guide
 from app.core.host import Host
-from app.core.planner import Choices, Command, build_plan, render_plan, wsl_finding
+from app.core.planner import (
+    Choices,
+    Command,
+    build_plan,
+    registry_warning,
+    render_plan,
+    wsl_finding,
+)
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 ALL_TOOLS = ("claude-code", "gemini-cli", "codex-cli")
@@ -259,6 +273,33 @@ def test_a_chosen_prefix_the_user_cannot_write_blocks_the_npm_steps_with_a_way_f
         assert "npm cannot install into /opt/shared: writing there needs admin rights." in blocked
         assert "/home/ada/.npm-global" in blocked
     assert not any(c.admin for s in plan.steps if s.tool_id for c in s.commands)
+
+
+def test_a_registry_that_did_not_answer_is_said_before_the_npm_steps_wait_on_it():
+    node = NodeFinding("Node.js", True, "22.11.0", npm_version="10.9.0", npm_prefix="/usr")
+    detection = bare(UBUNTU, node)
+    plan = build_plan(default_catalog(), UBUNTU, detection, Choices(ALL_TOOLS, "/home/ada/npm"))
+    url = "https://registry.example.corp/npm/"
+
+    def reach(**fields) -> Detection:
+        finding = ReachFinding("npm registry", False, summary="not reachable", url=url)
+        return dataclasses.replace(
+            detection, reach={"npm-registry": dataclasses.replace(finding, **fields)}
+        )
+
+    refused = reach(present=False, summary="npm registry not reachable: connection refused")
+    warning = registry_warning(plan, refused)
+    assert warning.startswith(f"The npm registry {url} did not answer (connection refused)")
+    assert "proxy of its own (.npmrc)" in warning  # a warning, not a block: npm may know better
+    assert all(not s.blocked for s in plan.steps)
+    # No claim without an answer either way, when it answered, or with no npm step to run.
+    assert registry_warning(plan, reach(present=False, checked=False)) == ""
+    assert registry_warning(plan, reach(present=True, summary="npm registry reachable")) == ""
+    assert registry_warning(plan, detection) == ""
+    nothing_to_fetch = dataclasses.replace(
+        plan, steps=tuple(dataclasses.replace(s, skip="there") for s in plan.steps)
+    )
+    assert registry_warning(nothing_to_fetch, refused) == ""
 
 
 @pytest.mark.parametrize("found", ["12.22.9", "18.19.1"])

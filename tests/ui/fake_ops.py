@@ -25,6 +25,7 @@ from app.core.install import (
     StepStarted,
     plan_npm_install,
 )
+from app.core.planner import registry_warning
 from app.core.recommend import Recommendation
 from app.core.redact import Redactor
 from app.core.runstate import RunState
@@ -136,6 +137,9 @@ class FakeOperations:
 
     def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
         return disk_shortfall(plan, self.detection)  # from detection, as on a recorded machine
+
+    def registry_warning(self, plan: Plan) -> str:
+        return registry_warning(plan, self.detection)
 
     def default_container_folder(self) -> Path:
         return self.tmp_path / "ai-cli-container"
