@@ -52,24 +52,10 @@ class ReviewPage(Page):
         )
         self.copy.clicked.connect(self._on_copy_clicked)
         self.copied = text_label(name=self.tr("Copy status"))
-        # Too little free disk: said above the steps, before Install is pressed.
-        self.disk_icon = QLabel()
-        self.disk_icon.setPixmap(finding_icon("problem").pixmap(24, 24))
-        self.disk = text_label(name=self.tr("Disk space warning"))
-        disk_row = QHBoxLayout()
-        disk_row.addWidget(self.disk_icon, 0, Qt.AlignmentFlag.AlignTop)
-        disk_row.addWidget(self.disk, 1)
-        self.disk_icon.hide()
-        self.disk.hide()
-        # The npm registry did not answer during detection: said too, before Install.
-        self.network_icon = QLabel()
-        self.network_icon.setPixmap(finding_icon("problem").pixmap(24, 24))
-        self.network = text_label(name=self.tr("Network warning"))
-        network_row = QHBoxLayout()
-        network_row.addWidget(self.network_icon, 0, Qt.AlignmentFlag.AlignTop)
-        network_row.addWidget(self.network, 1)
-        self.network_icon.hide()
-        self.network.hide()
+        # Said above the steps, before Install is pressed: too little free disk, and
+        # an npm registry that did not answer during detection.
+        self.disk_icon, self.disk, disk_row = _warning_row(self.tr("Disk space warning"))
+        self.network_icon, self.network, network_row = _warning_row(self.tr("Network warning"))
         row = QHBoxLayout()
         row.addWidget(self.copied, 1)
         row.addWidget(self.copy)
@@ -135,3 +121,16 @@ class ReviewPage(Page):
     def isComplete(self) -> bool:
         plan = self.setup.plan
         return plan is not None and plan.runnable
+
+
+def _warning_row(name: str) -> tuple[QLabel, QLabel, QHBoxLayout]:
+    """A hidden warning: its icon, its text label (named `name` for screen readers), the row."""
+    icon = QLabel()
+    icon.setPixmap(finding_icon("problem").pixmap(24, 24))
+    label = text_label(name=name)
+    row = QHBoxLayout()
+    row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+    row.addWidget(label, 1)
+    icon.hide()
+    label.hide()
+    return icon, label, row
