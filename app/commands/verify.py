@@ -21,7 +21,7 @@ HELP = "run each tool's --version and report version, full path and who installe
 
 _MARK = {
     "ok": "PASS",
-    "not-on-path": "PASS",
+    "not-on-path": "FAIL",  # it runs by its full path, but a new terminal cannot find it
     "missing": "FAIL",
     "broken": "FAIL",
     "outdated": "FAIL",
@@ -81,4 +81,5 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         if fresh.note:
             print(f"  note: {fresh.note}")
         _print(results)
-    return EXIT_OK if all(item.passed for item in results) else EXIT_FAILED
+    # What a new terminal can run, as `check` judges it too (C01): "not on PATH" fails.
+    return EXIT_OK if all(item.status == "ok" for item in results) else EXIT_FAILED
