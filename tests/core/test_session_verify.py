@@ -54,7 +54,7 @@ def test_a_tool_found_nowhere_is_still_missing(tmp_path, run_async):
 def test_c02_verify_replays_windows_claude_cmd_off_path_with_its_folder():
     machine = REPO / "tests" / "machines" / "windows10-no-wsl-claude-not-on-path.json"
     result = cli("verify", "--tools", "claude-code", "--replay", str(machine))
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr  # a new terminal cannot run it
     assert "claude.cmd" in result.stdout
     assert "installed in C:\\Users\\<user>\\AppData\\Roaming\\npm, which is not on PATH" in (
         result.stdout
