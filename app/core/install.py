@@ -23,7 +23,15 @@ from app.core.catalog import Catalog, Signature
 from app.core.detect import Finding
 from app.core.elevation import ElevationOutcome, Elevator, elevator_for
 from app.core.host import Host
-from app.core.planner import Command, Plan, Step, plan_npm_install, wsl_finding
+from app.core.planner import (
+    Command,
+    Plan,
+    Step,
+    npm_install_key,
+    plan_npm_install,
+    shared_call_argv,
+    wsl_finding,
+)
 from app.core.redact import Redactor
 from app.core.runner import (
     PROGRESS,
@@ -511,8 +519,8 @@ class _Engine:
         """
         batch: list[Step] = []
         for step in self.plan.steps[index:]:
-            key = _npm_install_key(step, self.plan.npm_prefix)
-            if key is None or (batch and key != _npm_install_key(batch[0], self.plan.npm_prefix)):
+            key = npm_install_key(step, self.plan.npm_prefix)
+            if key is None or (batch and key != npm_install_key(batch[0], self.plan.npm_prefix)):
                 break
             if step.skip or step.blocked or any(n not in satisfied for n in step.needs):
                 break
@@ -532,7 +540,7 @@ class _Engine:
         """One npm call for every step's package; each step's verified result, None if it failed."""
         first = steps[0]
         env = self._env_for(first)
-        argv = (*first.argv[:-1], *(step.argv[-1] for step in steps))
+        argv = shared_call_argv(steps)
         lines: list[str] = []
         last = [time.monotonic()]
 
@@ -676,20 +684,6 @@ async def probe_extras(runner: Runner, *, uv: bool, wsl: bool) -> dict[str, Find
         out = await runner.run(["wsl.exe", "--status"], timeout=20)
         found["wsl"] = wsl_finding(out.output, out.ok)
     return found
-
-
-def _npm_install_key(step: Step, prefix: str) -> tuple[object, ...] | None:
-    """What must match for steps to share one npm call; None if the step cannot."""
-    if step.tool_id is None or len(step.commands) != 1 or step.admin or step.path_dirs:
-        return None
-    argv = step.commands[0].argv
-    head = argv[:-1]
-    if argv[:2] != ("npm", "install") or "-g" not in head or "--prefix" not in head:
-        return None
-    at = head.index("--prefix")
-    if at + 1 >= len(head) or head[at + 1] != prefix or argv[-1].startswith("-"):
-        return None
-    return (head, step.env, step.refresh_path)
 
 
 def _groups(commands: Sequence[Command]) -> list[tuple[bool, list[Command]]]:

@@ -676,6 +676,41 @@ def wsl_finding(output: str, ok: bool) -> Finding:
     return Finding("WSL", True, "2", None, "WSL 2 is ready.")
 
 
+def npm_install_key(step: Step, prefix: str) -> tuple[object, ...] | None:
+    """What must match for steps to share one npm call; None if the step cannot."""
+    if step.tool_id is None or len(step.commands) != 1 or step.admin or step.path_dirs:
+        return None
+    argv = step.commands[0].argv
+    head = argv[:-1]
+    if argv[:2] != ("npm", "install") or "-g" not in head or "--prefix" not in head:
+        return None
+    at = head.index("--prefix")
+    if at + 1 >= len(head) or head[at + 1] != prefix or argv[-1].startswith("-"):
+        return None
+    return (head, step.env, step.refresh_path)
+
+
+def shared_npm_calls(plan: Plan) -> list[tuple[Step, ...]]:
+    """Runs of two or more npm steps the install makes one npm call for, when each is ready
+    as it comes (the install checks that again as it goes)."""
+    runs: list[list[Step]] = []
+    for step in plan.steps:
+        key = npm_install_key(step, plan.npm_prefix)
+        if key is None or step.skip or step.blocked:
+            runs.append([])
+            continue
+        if runs and runs[-1] and npm_install_key(runs[-1][0], plan.npm_prefix) == key:
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    return [tuple(run) for run in runs if len(run) > 1]
+
+
+def shared_call_argv(steps: Sequence[Step]) -> tuple[str, ...]:
+    """The one npm call for `steps`: the first one's arguments, every step's package."""
+    return (*steps[0].argv[:-1], *(step.argv[-1] for step in steps))
+
+
 def render_plan(plan: Plan, host_name: str = "") -> list[str]:
     """The plan as lines of text, as `ai-cli-setup plan` prints it."""
     manager = f" with {plan.manager}" if plan.manager else ""
@@ -700,9 +735,22 @@ def render_plan(plan: Plan, host_name: str = "") -> list[str]:
             lines.append(f"      after: {', '.join(plan.step(n).title for n in step.needs)}")
         if step.note:
             lines.append(f"      note: {step.note}")
+    for steps in shared_npm_calls(plan):
+        lines.append(shared_call_sentence(steps))
+        lines.append(f"      $ {display_command(shared_call_argv(steps), plan.system)}")
     total = plan.download_mb
     lines.append(f"About {total} MB to download." if total else "Nothing to download.")
     return lines
+
+
+def shared_call_sentence(steps: Sequence[Step]) -> str:
+    """What a shared npm call does, in words (the plan's text and the wizard's notes)."""
+    *rest, last = [s.title.removeprefix("Install ") for s in steps]
+    names = f"{', '.join(rest)} and {last}"
+    return (
+        f"{names} are installed with one npm call, which is quicker; each is then checked on "
+        "its own, and if that call fails each is installed on its own:"
+    )
 
 
 def plan_npm_install(

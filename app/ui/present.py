@@ -14,7 +14,12 @@ from PySide6.QtWidgets import QApplication, QStyle
 from app.core.catalog import Tool
 from app.core.detect import Finding
 from app.core.install import Plan, Step, StepResult
-from app.core.planner import display_command
+from app.core.planner import (
+    display_command,
+    shared_call_argv,
+    shared_call_sentence,
+    shared_npm_calls,
+)
 from app.core.verify import Verification
 from app.core.versions import at_least
 
@@ -173,6 +178,15 @@ def command_text(step: Step, windows: bool) -> str:
         display_command(c.argv, system) + (_tr(" (admin)") if c.admin else "")
         for c in step.commands
     )
+
+
+def shared_call_notes(plan: Plan, windows: bool) -> list[str]:
+    """Which steps the install makes one npm call for, and that call, one note each."""
+    system = "windows" if windows else "linux"
+    return [
+        f"{shared_call_sentence(steps)} {display_command(shared_call_argv(steps), system)}"
+        for steps in shared_npm_calls(plan)
+    ]
 
 
 def plan_as_script(plan: Plan, windows: bool) -> str:

@@ -28,6 +28,7 @@ from app.core.planner import (
     build_plan,
     registry_warning,
     render_plan,
+    shared_npm_calls,
     wsl_finding,
 )
 
@@ -300,6 +301,25 @@ def test_a_registry_that_did_not_answer_is_said_before_the_npm_steps_wait_on_it(
         plan, steps=tuple(dataclasses.replace(s, skip="there") for s in plan.steps)
     )
     assert registry_warning(nothing_to_fetch, refused) == ""
+
+
+def test_the_plan_says_which_npm_steps_share_one_npm_call_and_shows_it():
+    # The install makes one call for consecutive npm steps: the plan must not claim three.
+    node = NodeFinding("Node.js", True, "22.11.0", npm_version="10.9.0", npm_prefix="/usr")
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node), Choices(ALL_TOOLS, "/p"))
+    [shared] = shared_npm_calls(plan)
+    assert [s.tool_id for s in shared] == list(ALL_TOOLS)
+    call = "npm install -g --prefix /p @anthropic-ai/claude-code @google/gemini-cli @openai/codex"
+    text = "\n".join(render_plan(plan, "Ubuntu"))
+    assert "Claude Code, Gemini CLI and Codex CLI are installed with one npm call" in text
+    assert f"      $ {call}\n" in text
+    # A step that cannot run, or is done, is not in the shared call.
+    gemini = plan.step("gemini-cli.npm")
+    for change in ({"skip": "there"}, {"blocked": "no"}):
+        steps = tuple(dataclasses.replace(s, **change) if s is gemini else s for s in plan.steps)
+        assert shared_npm_calls(dataclasses.replace(plan, steps=steps)) == []
+    alone = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, node), Choices(ALL_TOOLS[:1], "/p"))
+    assert shared_npm_calls(alone) == [] and "one npm call" not in "\n".join(render_plan(alone))
 
 
 @pytest.mark.parametrize("found", ["12.22.9", "18.19.1"])

@@ -128,6 +128,9 @@ def test_review_lists_exact_commands_and_copies_a_script(qtbot, qloop, ops):
     assert page.table.rowCount() == 2
     assert page.table.item(0, 1).text() == f"npm install -g --prefix {prefix} @google/gemini-cli"
     assert page.table.item(1, 2).text() == "about 165 MB download"  # the catalog's size
+    shared = f"npm install -g --prefix {prefix} @google/gemini-cli @openai/codex"
+    assert "Gemini CLI and Codex CLI are installed with one npm call" in page.notes.text()
+    assert page.notes.text().endswith(shared)  # the one call that runs, shown as well
     assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Install"
     qtbot.mouseClick(page.copy, Qt.MouseButton.LeftButton)
     script = QGuiApplication.clipboard().text()

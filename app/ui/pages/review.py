@@ -18,7 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.pages.base import Page, button, text_label
-from app.ui.present import command_text, finding_icon, plan_as_script, step_icon, step_marks
+from app.ui.present import (
+    command_text,
+    finding_icon,
+    plan_as_script,
+    shared_call_notes,
+    step_icon,
+    step_marks,
+)
 
 if TYPE_CHECKING:
     from app.core.diskspace import DiskShortfall
@@ -86,6 +93,7 @@ class ReviewPage(Page):
             self.table.setItem(row, 0, title)
             self.table.setItem(row, 1, command)
             self.table.setItem(row, 2, QTableWidgetItem(", ".join(marks)))
+        notes += shared_call_notes(plan, windows)
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(2)
         self.notes.setText("\n".join(notes))
