@@ -1,4 +1,5 @@
 import json
+import subprocess
 
 import pytest
 
@@ -147,6 +148,22 @@ def test_a_prefix_that_is_or_is_under_a_file_is_not_writable(tmp_path, under):
         npm_prefix_problem(str(prefix), host) == f"{tmp_path / 'notes.txt'} is a file, not a folder"
     )
     assert not LiveFacts(host).writable(str(prefix / "lib" / "node_modules"))
+
+
+def test_a_prefix_on_a_read_only_disk_says_so_not_admin_rights(tmp_path):
+    # Root may write anywhere but on a read-only mount: "admin rights" would send it astray.
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a read-only tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        problem = npm_prefix_problem(str(disk / "npm"), Host(system="linux"))
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+    assert problem == f"{disk} is on a read-only disk"
 
 
 @pytest.mark.parametrize(

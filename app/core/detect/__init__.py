@@ -82,8 +82,18 @@ def npm_prefix_problem(prefix: str, host: Host) -> str:
     if existing is not None and not os.path.isdir(existing):
         return f"{existing} is a file, not a folder"
     if not LiveFacts(host).writable(target):
+        if existing is not None and _read_only_disk(existing):
+            return f"{existing} is on a read-only disk"
         return "writing there needs admin rights"
     return ""
+
+
+def _read_only_disk(path: str) -> bool:
+    """Whether `path` is on a file system mounted read-only (where the OS can tell)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # no statvfs on Windows
+        return False
 
 
 def _unknown(probe: Probe, summary: str, evidence: tuple[Evidence, ...]) -> Finding:
