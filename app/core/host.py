@@ -192,6 +192,13 @@ class Host:
             return ["/opt/homebrew/bin", "/opt/homebrew/sbin", "/usr/local/bin", *user]
         return user
 
+    def default_path_dirs(self) -> list[str]:
+        """The system's own folders, for a process started with no PATH at all."""
+        if self.is_windows:
+            root = self.env.get("SystemRoot") or self.env.get("SYSTEMROOT") or "C:\\Windows"
+            return [ntpath.join(root, "System32"), root]
+        return ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
     def join(self, *parts: str) -> str:
         """Join path parts the way this host spells paths."""
         if self.is_windows and self.is_recorded:

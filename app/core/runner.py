@@ -236,11 +236,18 @@ def path_key(env: Mapping[str, str]) -> str:
 
 
 def with_fallback_dirs(host: Host, env: Mapping[str, str]) -> dict[str, str]:
-    """`env` with the host's usual bin folders that exist appended to PATH, once each."""
+    """`env` with the host's usual bin folders that exist appended to PATH, once each.
+
+    With no PATH at all (`PATH= ai-cli-setup ...`), the system's own folders come
+    first: git in /usr/bin is not "missing", to be installed again as admin.
+    """
     result = dict(env)
     key = path_key(result)
     dirs = host.path_dirs(result)
-    extra = [d for d in host.fallback_bin_dirs() if d not in dirs and os.path.isdir(d)]
+    usual = host.fallback_bin_dirs()
+    if not dirs:
+        usual = [*host.default_path_dirs(), *usual]
+    extra = [d for d in dict.fromkeys(usual) if d not in dirs and os.path.isdir(d)]
     if extra:
         result[key] = host.path_separator.join(dirs + extra)
     return result

@@ -1,6 +1,7 @@
 import asyncio
 import contextlib
 import itertools
+import os
 import signal
 import sys
 import time
@@ -242,6 +243,21 @@ def test_an_app_started_from_finder_still_finds_user_and_homebrew_folders(tmp_pa
     # The child gets the folder too, appended after what PATH already had.
     assert outcome.lines[1].startswith("/usr/bin:/bin:/usr/sbin:/sbin:")
     assert outcome.lines[1].endswith(str(tool.parent))
+
+
+def test_a_process_with_no_path_at_all_still_finds_the_systems_commands(tmp_path, run_async):
+    # `PATH= ai-cli-setup install` planned git and Node.js again, as admin, with apt-get,
+    # and then said apt-get was not found: both were in /usr/bin all along.
+    host = Host(system="linux", env={"PATH": ""}, home=str(tmp_path))
+    outcome = run_async(ProcessRunner(host).run(["sh", "-c", "echo $PATH"]))
+    assert outcome.ok and outcome.executable in ("/usr/bin/sh", "/bin/sh")
+    there = [d for d in host.default_path_dirs() if os.path.isdir(d)]
+    assert outcome.lines[0].split(":")[: len(there)] == there
+    # A PATH of its own (a test's fake machine, a restricted shell) gets no system folders.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    host = Host(system="linux", env={"PATH": str(fake)}, home=str(tmp_path))
+    assert run_async(ProcessRunner(host).run(["sh", "-c", "true"])).status == "not-found"
 
 
 def test_end_leftovers_ends_what_a_torn_down_loop_left_running(runner):
