@@ -700,3 +700,68 @@ def test_a_plan_whose_every_step_is_blocked_says_so_and_asks_nothing(tmp_path):
     log_file = next(s[5:] for s in result.stdout.splitlines() if s.startswith("Log: "))
     assert reason in Path(log_file).read_text()
     assert "Traceback" not in result.stderr
+
+
+def test_c07_a_pinned_release_that_needs_a_newer_node_is_planned_checked_and_verified(tmp_path):
+    # A workshop pins Claude Code 2.1.332 (engines.node >=22.0.0) on a machine with Node 20.
+    # Only plan, check and verify run: the plan upgrades Node.js, which is not for a test.
+    bindir, env = fake_machine(tmp_path)
+    (bindir / "node").write_text(f"#!{PY}\nprint('v20.20.2')\n")
+    (bindir / "npm").write_text(
+        f"#!{PY}\nimport sys\nargs = sys.argv[1:]\n"
+        "if args == ['--version']: print('10.8.2'); sys.exit(0)\n"
+        f"if args[:2] == ['prefix', '-g']: print({str(bindir / 'global')!r}); sys.exit(0)\n"
+        "if args == ['view', '@anthropic-ai/claude-code@2.1.332', 'engines.node', '--json']:\n"
+        "    print('\">=22.0.0\"'); sys.exit(0)\n"
+        "print('npm error unexpected ' + ' '.join(args)); sys.exit(1)\n"
+    )
+    prefix = tmp_path / "prefix"
+    profile = tmp_path / "room.toml"
+    profile.write_text(f'npm_prefix = "{prefix}"\n\n[tools.claude-code]\nversion = "2.1.332"\n')
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PY, "-m", "app", *args], cwd=REPO, env=env, capture_output=True, text=True
+        )
+
+    planned = plan_output(env, "--profile", str(profile))
+    assert "Upgrade Node.js 20.20.2 to 22.0.0 or newer" in planned
+    assert "Node >= 22.0.0 needed by Claude Code 2.1.332, found 20.20.2." in planned
+    assert f"npm install -g --prefix {prefix} @anthropic-ai/claude-code@2.1.332" in planned
+    assert "newest release that supports it" not in planned
+
+    # What npm leaves after warning EBADENGINE: a claude that answers on Node 20.
+    package = prefix / "lib" / "node_modules" / "@anthropic-ai" / "claude-code"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text(
+        '{"name": "@anthropic-ai/claude-code", "version": "2.1.332",'
+        ' "engines": {"node": ">=22.0.0"}}'
+    )
+    (package / "cli.py").write_text(f"#!{PY}\nprint('2.1.332 (Claude Code)')\n")
+    (package / "cli.py").chmod(0o755)
+    (prefix / "bin").mkdir()
+    (prefix / "bin" / "claude").symlink_to(package / "cli.py")
+
+    again = plan_output(env, "--profile", str(profile))
+    assert "Claude Code 2.1.332 is already installed" not in again
+    assert "Upgrade Node.js 20.20.2 to 22.0.0 or newer" in again
+    assert "Claude Code 2.1.332 is installed but needs Node.js 22.0.0 or newer" in again
+
+    checked = run("check", "--profile", str(profile))
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "not installed" not in checked.stdout
+    assert "FAIL  Node.js >= 22.0.0: found 20.20.2" in checked.stdout
+    assert (
+        f"FAIL  Claude Code installed: installed (2.1.332 at {prefix / 'bin' / 'claude'}) "
+        "but not usable: Claude Code 2.1.332 needs Node.js 22.0.0 or newer" in checked.stdout
+    )
+    assert f"Fix: ai-cli-setup install --profile {profile} --yes" in checked.stdout
+
+    verified = run("verify", "--tools", "claude-code", "--npm-prefix", str(prefix))
+    assert verified.returncode == 1
+    command = f"ai-cli-setup plan --tools claude-code --npm-prefix {prefix}"
+    assert f"(`{command}` plans it)" in verified.stdout
+    # ... and it does: the command it names plans the upgrade.
+    named = plan_output(env, "--tools", "claude-code", "--npm-prefix", str(prefix))
+    assert "Upgrade Node.js 20.20.2 to 22.0.0 or newer" in named
+    assert "Claude Code 2.1.332 is already installed" not in named

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.core.catalog import Action, Catalog, Item, Method, Prerequisite, Tool, fill
 from app.core.detect import Detection, DockerFinding, Finding, GpuFinding, NodeFinding
+from app.core.engines import PinnedRelease
 from app.core.host import Host
 from app.core.versions import at_least, parse
 
@@ -108,6 +109,9 @@ class Choices:
     # FIXME(planner): nothing fills `latest` yet (`npm view PKG version`); until then an
     # installed CLI is skipped rather than upgraded.
     latest: Mapping[str, str] = field(default_factory=dict)  # newest known version per tool
+    # Tools to install at one exact release (a profile's `version`), with the Node.js each
+    # release needs as the registry said it (see `app.core.engines.published_node_floor`).
+    pins: Mapping[str, PinnedRelease] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -318,12 +322,49 @@ def _present(finding: Finding | None) -> bool:
     return bool(finding and finding.present and finding.version)
 
 
-def _node_need(catalog: Catalog, tools: Sequence[str]) -> tuple[str, str]:
-    """The Node.js versions the chosen tools need: (hard floor, newest releases' minimum)."""
-    floors = [catalog.tool(t).node_floor for t in tools] or ["0"]
-    mins = [catalog.tool(t).node_min for t in tools] or ["0"]
+def _node_need(
+    catalog: Catalog, tools: Sequence[str], detection: Detection, choices: Choices
+) -> tuple[str, str, str]:
+    """The Node.js versions the chosen tools need: (hard floor, newest releases' minimum,
+    which tool's release sets the floor above the catalog's, "" when none does).
+
+    A pinned release needs what the registry says it does (its engines.node), not what
+    the newest release or the catalog's floor needs; so does a release already
+    installed that is kept (its package.json's engines.node, C07/C08 after the install).
+    """
     key = lambda v: parse(v) or (0,)  # noqa: E731 - a sort key, read in place
-    return max(floors, key=key), max(mins, key=key)
+    floors: list[tuple[str, str]] = [("0", "")]
+    mins = ["0"]
+    for tool_id in tools:
+        tool = catalog.tool(tool_id)
+        floor, best, why = tool.node_floor, tool.node_min, ""
+        pin = choices.pins.get(tool_id)
+        need = _release_need(detection.tools.get(tool_id), pin)
+        if need is not None:
+            release, node = need
+            why = f"{tool.name} {release}"
+            if pin is not None:  # that release is what is installed: it alone decides
+                floor = best = node
+            elif not at_least(floor, node):  # a newer Node.js keeps the installed one working
+                floor, best = node, max(best, node, key=key)
+        floors.append((floor, why if floor != tool.node_floor else ""))
+        mins.append(best)
+    floor, why = max(floors, key=lambda pair: key(pair[0]))
+    return floor, max([*mins, floor], key=key), why
+
+
+def _release_need(found: Finding | None, pin: PinnedRelease | None) -> tuple[str, str] | None:
+    """(release, the Node.js it needs): the pinned one, else the one installed, if it says."""
+    if pin is not None:
+        if pin.node:
+            return pin.version, pin.node
+        kept = found is not None and found.version == pin.version
+        node = getattr(found, "node_needed", "") if kept else ""
+        return (pin.version, node) if node else None
+    node = getattr(found, "node_needed", "") if _present(found) else ""
+    if node and found is not None and found.version:
+        return found.version, node
+    return None
 
 
 def default_npm_prefix(host: Host, node: NodeFinding, manager: str | None) -> tuple[str, bool]:
@@ -406,7 +447,7 @@ def build_plan(
     # FIXME(detect): uv and WSL findings belong in Detection; they come in through `others`.
     others = others or {}
     tools = [t for t in choices.tools if catalog.tool(t)]
-    floor, newest_min = _node_need(catalog, tools)
+    floor, newest_min, floor_why = _node_need(catalog, tools, detection, choices)
     node = detection.node
     prefix, needs_user_prefix = default_npm_prefix(host, node, package_manager(host))
     if choices.npm_prefix:
@@ -432,7 +473,7 @@ def build_plan(
     node_blocked = node_min = ""
     bin_off_path = False
     if tools:
-        node_step = _plan_node(b, node, floor, newest_min)
+        node_step = _plan_node(b, node, floor, newest_min, floor_why)
         if not node_step.skip:
             npm_needs.append(node_step.id)
         if not node_step.skip or node.unknown:  # each CLI step checks Node before it runs
@@ -453,8 +494,17 @@ def build_plan(
         if why.endswith("admin rights"):
             node_blocked += "; the wizard never runs npm as admin"
         node_blocked += "."
+    upgraded = bool(tools) and node.present and not at_least(node.version, floor)
     tool_steps = [
-        _npm_step(catalog.tool(tool_id), host, detection, prefix, choices, tuple(npm_needs))
+        _npm_step(
+            catalog.tool(tool_id),
+            host,
+            detection,
+            prefix,
+            choices,
+            tuple(npm_needs),
+            node_upgraded=upgraded,
+        )
         for tool_id in tools
     ]
     if bin_off_path and _uses_folder(host, values["npm_bin"], tool_steps, detection):
@@ -503,7 +553,8 @@ def _on_path(host: Host, folder: str) -> bool:
     return key(folder) in {key(p) for p in host.path_dirs()}
 
 
-def _plan_node(b: _Builder, node: NodeFinding, floor: str, newest_min: str) -> Step:
+def _plan_node(b: _Builder, node: NodeFinding, floor: str, newest_min: str, why: str = "") -> Step:
+    """Node.js as the chosen tools need it; `why` names a release that needs `floor`."""
     if node.unknown:
         return b.prerequisite("node", skip=_not_blind("Node.js", node))
     if not node.present:
@@ -511,16 +562,15 @@ def _plan_node(b: _Builder, node: NodeFinding, floor: str, newest_min: str) -> S
             "node", note=f"The chosen tools need Node.js {floor} or newer ({newest_min} is best)."
         )
     if not at_least(node.version, floor):
+        needed = f"Node >= {floor} needed{f' by {why}' if why else ''}, found {node.version}."
         step = b.prerequisite(
             "node",
             upgrade=True,
             title=f"Upgrade Node.js {node.version} to {newest_min} or newer",
-            note=f"Node >= {floor} needed, found {node.version}.",
+            note=needed,
         )
         if step.blocked:  # C07: no way to upgrade it here, so the CLIs cannot be installed
-            b.steps[-1] = step = replace(
-                step, blocked=f"Node >= {floor} needed, found {node.version}. {step.blocked}"
-            )
+            b.steps[-1] = step = replace(step, blocked=f"{needed} {step.blocked}")
         return step
     if not node.npm_version:
         return b.prerequisite("node", note="npm was not found next to Node.js; reinstalling.")
@@ -565,8 +615,14 @@ def _npm_step(
     prefix: str,
     choices: Choices,
     needs: tuple[str, ...],
+    *,
+    node_upgraded: bool = False,
 ) -> Step:
-    """The tool's npm method, into `prefix` (the guide's other methods are not planned yet)."""
+    """The tool's npm method, into `prefix` (the guide's other methods are not planned yet).
+
+    `node_upgraded`: the plan upgrades Node.js before this step, so what the machine's
+    Node.js supports now is not what npm will see.
+    """
     # FIXME(planner): offer the guide's recommended method per system (Homebrew cask,
     # WinGet, the native installer), which the catalog has, instead of npm everywhere.
     method = next(
@@ -575,19 +631,36 @@ def _npm_step(
     step_id = method.id if method else tool.id
     found = detection.tools.get(tool.id)
     latest = choices.latest.get(tool.id)
+    pin = choices.pins.get(tool.id)
+    node = detection.node
     title, skip, note, upgrade = f"Install {tool.name}", "", "", False
+    unusable = False
     if _present(found):
         assert found is not None
-        if latest and not at_least(found.version, latest):
+        needed = getattr(found, "node_needed", "")
+        unusable = bool(needed and node.present and not at_least(node.version, needed))
+        if pin is not None and found.version != pin.version:
+            note = f"Installed: {found.version}; the profile pins {pin.version}."
+        elif unusable:
+            # C07/C08 after an install: it answers, but declares a newer Node.js than this
+            # one; it is not "already installed" until it works.
+            note = (
+                f"{tool.name} {found.version} is installed but needs Node.js {needed} or "
+                f"newer, and this Node.js is {node.version}; it is installed again once "
+                "Node.js is new enough."
+            )
+        elif latest and not at_least(found.version, latest):
             title, upgrade = f"Upgrade {tool.name}", True
             note = f"{tool.name} {found.version} is installed; {latest} is the newest."
         else:
             skip = f"{tool.name} {found.version} is already installed."
     elif found and found.present:
         note = f"{tool.name} is there but does not report a version; installing it again."
-    node = detection.node
+    if pin is not None and not skip and not unusable:
+        note = " ".join(n for n in (note, _pin_note(tool, pin, node)) if n)
     old_enough = node.present and at_least(node.version, tool.node_floor)
-    if not skip and old_enough and not at_least(node.version, tool.node_min):
+    stays_old = old_enough and not at_least(node.version, tool.node_min) and not node_upgraded
+    if pin is None and not skip and not unusable and stays_old:
         note = (
             f"The newest {tool.name} needs Node >= {tool.node_min}; with Node "
             f"{node.version} npm installs the newest release that supports it."
@@ -598,6 +671,12 @@ def _npm_step(
     # npm install -g PACKAGE, with the prefix made explicit so it never needs sudo.
     (action,) = method.actions
     argv = action.argv(upgrade=upgrade)
+    if pin is not None:  # PACKAGE (or PACKAGE@latest) becomes PACKAGE@VERSION
+        package = tool.npm_package
+        argv = tuple(
+            f"{package}@{pin.version}" if a == package or a.startswith(package + "@") else a
+            for a in argv
+        )
     return Step(
         step_id,
         title,
@@ -610,6 +689,19 @@ def _npm_step(
         skip=skip,
         note=note,
     )
+
+
+def _pin_note(tool: Tool, pin: PinnedRelease, node: NodeFinding) -> str:
+    """What a pinned release needs of Node.js, as far as the registry said."""
+    if not pin.known:
+        return (
+            f"The profile pins {tool.name} {pin.version}; which Node.js it needs is not known "
+            f"({pin.unknown}). If it needs a newer one than this machine's, npm warns "
+            "EBADENGINE and the step fails."
+        )
+    if pin.node and node.present and not at_least(node.version, pin.node):
+        return f"{tool.name} {pin.version}, as the profile pins it, needs Node >= {pin.node}."
+    return ""
 
 
 def _plan_container_runtime(

@@ -40,7 +40,15 @@ class Readiness:
 
 
 def _node_needed(session: Session, profile: Profile) -> str:
-    floors = [session.catalog.tool(t).node_floor for t in profile.tool_ids]
+    """The oldest Node.js the profile's tools run on: a pinned release's own need (its
+    engines.node, as the registry said) where known, else the catalog's floor."""
+    floors = []
+    for tool_id in profile.tool_ids:
+        pin = session.pins.get(tool_id)
+        choice = profile.choice(tool_id)
+        pinned = pin is not None and choice is not None and pin.version == choice.version
+        own = pin.node if pinned and pin is not None else ""
+        floors.append(own or session.catalog.tool(tool_id).node_floor)
     if profile.node_min:
         floors.append(profile.node_min)
     needed = "0"
@@ -76,13 +84,29 @@ def _tool_requirements(profile: Profile, tool_id: str, result: Verification) -> 
     choice = profile.choice(tool_id)
     name = result.name
     install = f"ai-cli-setup install --profile {profile.source} --yes"
-    if not result.passed:
+    if result.status == "missing":
         rows = [Requirement(f"{name} installed", False, result.message, install)]
         if choice and choice.version:
             rows.append(Requirement(f"{name} is version {choice.version}", False, "not installed"))
         if choice and choice.min_version:
             rows.append(Requirement(f"{name} >= {choice.min_version}", False, "not installed"))
         return [*rows, Requirement(f"{name} on PATH", False, "not installed")]
+    if not result.passed:
+        # Installed, but it does not work here (a newer Node.js needed, broken, too old):
+        # say so on every row, with the fix verification found, never "not installed".
+        found = f"{result.version} at {result.path}" if result.version else f"at {result.path}"
+        unusable = f"installed ({found}) but not usable: {result.message}"
+        fix = result.fix or install
+        if result.status == "node-too-old":
+            fix = f"{install} (it upgrades Node.js first)"
+        rows = [Requirement(f"{name} installed", False, unusable, fix)]
+        if choice and choice.version:
+            rows.append(_unusable_row(f"{name} is version {choice.version}", result))
+        if choice and choice.min_version:
+            rows.append(_unusable_row(f"{name} >= {choice.min_version}", result))
+        where = f"`{result.path}` is on PATH" if result.on_path else "not on PATH"
+        rows.append(Requirement(f"{name} on PATH", False, f"{where}; not usable (see above)"))
+        return rows
     rows = [Requirement(f"{name} installed", True, f"{result.version} at {result.path}")]
     if choice and choice.version:
         ok = result.version == choice.version
@@ -114,6 +138,12 @@ def _tool_requirements(profile: Profile, tool_id: str, result: Verification) -> 
         )
     )
     return rows
+
+
+def _unusable_row(name: str, result: Verification) -> Requirement:
+    """A version requirement of a tool that is installed but does not work here."""
+    found = f"found {result.version}" if result.version else "its version is not known"
+    return Requirement(name, False, f"{found}, installed but not usable (see above)")
 
 
 def _runtime_requirement(session: Session, detection: Detection, profile: Profile) -> Requirement:

@@ -19,13 +19,14 @@ from app.core.catalog import Catalog, default_catalog
 from app.core.detect import Detection, Facts, Finding, LiveFacts, detect, npm_prefix_problem
 from app.core.diskspace import DiskShortfall, disk_shortfall
 from app.core.elevation import Elevator, elevator_for
+from app.core.engines import PinnedRelease, published_node_floor
 from app.core.host import Host
 from app.core.install import Decide, EventSink, Plan, RunReport, probe_extras, run_plan
 from app.core.journal import Journal, UndoResult, UserEnvironment, undo
 from app.core.logs import current_log_path
 from app.core.paths import Paths
-from app.core.planner import Choices, build_plan, registry_warning
-from app.core.profile import Profile, apply_profile, choices_for
+from app.core.planner import NPM_ENV, Choices, build_plan, registry_warning
+from app.core.profile import Profile, apply_profile, choices_for, network_env
 from app.core.recommend import DEFAULT_SCENARIO, Machine, recommend
 from app.core.recording import replay
 from app.core.redact import Redactor
@@ -63,6 +64,8 @@ class Session:
     # Windows: HKCU\Environment and the registry PATH (None: the real registry).
     user_env: UserEnvironment | None = field(default=None)
     env_source: EnvironmentSource | None = field(default=None)
+    # What the registry says each of the profile's pinned releases needs of Node.js (C07).
+    pins: dict[str, PinnedRelease] = field(default_factory=dict)
 
     @classmethod
     def for_this_machine(cls, host: Host | None = None, catalog: Catalog | None = None) -> Session:
@@ -96,10 +99,35 @@ class Session:
             last.choices.npm_prefix if last else None,
         )
         prefixes = list(dict.fromkeys(p for p in chosen if p))
-        self.detection = await detect(
-            self.runner, self.catalog, self.facts, only=only, prefixes=prefixes
+        detection, _ = await asyncio.gather(
+            detect(self.runner, self.catalog, self.facts, only=only, prefixes=prefixes),
+            self.look_up_pins(),
         )
-        return self.detection
+        self.detection = detection
+        return detection
+
+    async def look_up_pins(self) -> dict[str, PinnedRelease]:
+        """Ask the registry which Node.js each release the profile pins needs (C07).
+
+        A plan for a pinned release then upgrades Node.js first, or says it cannot
+        tell (offline, a recorded machine) instead of claiming the release will run.
+        """
+        pinned = [c for c in self.profile.tools if c.version] if self.profile else []
+        if not pinned:
+            self.pins = {}
+            return self.pins
+        assert self.profile is not None
+        env = {**self.host.env, **dict(NPM_ENV), **dict(network_env(self.profile.network))}
+        found = await asyncio.gather(
+            *(
+                published_node_floor(
+                    self.runner, self.catalog.tool(c.id).npm_package, str(c.version), env
+                )
+                for c in pinned
+            )
+        )
+        self.pins = {c.id: release for c, release in zip(pinned, found, strict=True)}
+        return self.pins
 
     def default_prefix(self) -> str:
         """The global npm prefix when it is writable, else a user prefix."""
@@ -132,6 +160,8 @@ class Session:
                     or self.container_runtime(choices.tools, scenario).runtime
                 )
                 choices = dataclasses.replace(choices, container_runtime=runtime)
+        if self.profile is not None:
+            choices = dataclasses.replace(choices, pins=self._pinned(self.profile))
         if choices.npm_prefix:
             problem = npm_prefix_problem(choices.npm_prefix, self.host)
             choices = dataclasses.replace(
@@ -149,6 +179,18 @@ class Session:
         if self.profile is None:
             return plan
         return apply_profile(plan, self.profile, self.catalog, self.detection)
+
+    def _pinned(self, profile: Profile) -> dict[str, PinnedRelease]:
+        """The profile's pinned releases, with what the registry said about each."""
+        pins = {}
+        for choice in profile.tools:
+            if not choice.version:
+                continue
+            known = self.pins.get(choice.id)
+            if known is None or known.version != choice.version:
+                known = PinnedRelease(choice.version, unknown="the registry was not asked")
+            pins[choice.id] = known
+        return pins
 
     def disk_shortfall(self, plan: Plan) -> DiskShortfall | None:
         """Too little free disk for `plan` at its npm folder, as far as this session knows."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import ntpath
 import os
 import re
@@ -21,9 +20,10 @@ from typing import Literal
 
 from app.core.catalog import Catalog, Signature, Tool, fill
 from app.core.detect.parse import install_source
+from app.core.engines import installed_node_floor
 from app.core.host import Host, find_all_on_path, resolve_executable
 from app.core.runner import EnvironmentSource, Outcome, Runner, WindowsRegistryPath, path_key
-from app.core.versions import at_least, range_floor
+from app.core.versions import at_least
 
 VERIFY_TIMEOUT = 60.0
 LOGIN_TIMEOUT = 10.0
@@ -165,6 +165,13 @@ def npm_install(host: Host, package: str, prefix: str | None) -> str:
     return subprocess.list2cmdline(argv) if host.is_windows else shlex.join(argv)
 
 
+def _plan_command(host: Host, tool_id: str, prefix: str | None) -> str:
+    """The `ai-cli-setup plan` that plans what `tool_id`, installed in `prefix`, needs."""
+    argv = ["ai-cli-setup", "plan", "--tools", tool_id]
+    argv += ["--npm-prefix", prefix] if prefix else []
+    return subprocess.list2cmdline(argv) if host.is_windows else shlex.join(argv)
+
+
 def _explain(
     host: Host, tool: Tool, out: Outcome, signatures: Sequence[Signature], prefix: str | None
 ) -> tuple[str, str]:
@@ -262,7 +269,8 @@ async def verify_tool(
             status="node-too-old",
             message=f"{tool.name} {version} needs Node.js {node_needed} or newer, and the "
             f"Node.js it runs with is {node_found} ({node}).",
-            fix=f"Upgrade Node.js to {node_needed} or newer (`ai-cli-setup plan` plans it), "
+            fix=f"Upgrade Node.js to {node_needed} or newer "
+            f"(`{_plan_command(host, tool_id, prefix)}` plans it), "
             "then run `ai-cli-setup verify` again.",
         )
     if tool.min_version and not at_least(version, tool.min_version):
@@ -314,36 +322,6 @@ def _node_for(host: Host, exe: str, dirs: Sequence[str]) -> str | None:
         or resolve_executable("node", _with_path(host, dirs))
         or resolve_executable("node", host)
     )
-
-
-def installed_node_floor(host: Host, exe: str, package: str) -> str | None:
-    """The oldest Node.js the installed package says it runs on (its `engines.node`).
-
-    Read from the package's own package.json on this machine: npm's Unix layout
-    (PREFIX/bin/cmd -> PREFIX/lib/node_modules/PKG) or its Windows one
-    (PREFIX\\cmd.cmd beside PREFIX\\node_modules\\PKG). None when there is no such
-    file (a native installer's copy, a recorded machine) or it does not say.
-    """
-    if host.is_recorded or not package:
-        return None
-    folder = _dirname(host, exe)
-    parts = package.split("/")
-    candidates = [
-        host.join(folder, "node_modules", *parts, "package.json"),
-        host.join(_dirname(host, folder), "lib", "node_modules", *parts, "package.json"),
-    ]
-    for path in candidates:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
-            continue
-        if not isinstance(data, dict) or data.get("name") != package:
-            continue
-        engines = data.get("engines")
-        wanted = engines.get("node") if isinstance(engines, dict) else None
-        return range_floor(wanted) if isinstance(wanted, str) else None
-    return None
 
 
 async def _node_version(runner: Runner, host: Host, node: str) -> str | None:

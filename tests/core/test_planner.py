@@ -20,6 +20,8 @@ from app.core.detect import (
     NodeFinding,
     ReachFinding,
 )
+from app.core.detect.model import ToolFinding
+from app.core.engines import PinnedRelease
 from app.core.guide import Form, command_form, guide_path, read_guide
 from app.core.host import Host
 from app.core.planner import (
@@ -455,3 +457,90 @@ def test_c02_windows_npm_folder_off_path_is_put_on_the_user_path():
     )
     plan = build_plan(default_catalog(), listed, bare(listed, node), Choices(ALL_TOOLS))
     assert "node.prefix-path" not in [s.id for s in plan.steps]
+
+
+# --- C07 for pinned releases and installed ones a newer Node.js would make work ----
+
+NODE_20 = NodeFinding(
+    "Node.js", True, "20.20.2", npm_version="10.8.2", npm_prefix="/usr", prefix_writable=False
+)
+CLAUDE_PIN = PinnedRelease("2.1.332", node="22.0.0")  # its engines.node is ">=22.0.0"
+
+
+def test_a_pinned_release_that_needs_a_newer_node_plans_the_upgrade_first():
+    choices = Choices(("claude-code",), "/home/ada/npm", pins={"claude-code": CLAUDE_PIN})
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, NODE_20), choices)
+    upgrade = plan.step("node.nodesource")
+    assert not upgrade.skip and not upgrade.blocked
+    assert upgrade.title == "Upgrade Node.js 20.20.2 to 22.0.0 or newer"
+    assert "Node >= 22.0.0 needed by Claude Code 2.1.332, found 20.20.2." in upgrade.note
+    assert upgrade.commands[0].argv[-1] == "https://deb.nodesource.com/setup_22.x"
+    claude = plan.step("claude-code.npm")
+    assert claude.argv[-1] == "@anthropic-ai/claude-code@2.1.332"
+    assert claude.needs == ("node.nodesource",) and claude.node_min == "22.0.0"
+    assert "newest release that supports it" not in claude.note
+    assert claude.note == "Claude Code 2.1.332, as the profile pins it, needs Node >= 22.0.0."
+
+
+def test_a_pinned_release_whose_node_need_is_unknown_says_so_and_claims_nothing():
+    pin = PinnedRelease("2.1.332", unknown="`npm view` could not tell: the registry is offline")
+    choices = Choices(("claude-code",), "/home/ada/npm", pins={"claude-code": pin})
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, NODE_20), choices)
+    assert plan.step("node.nodesource").skip  # nothing known to upgrade for
+    note = plan.step("claude-code.npm").note
+    assert "newest release that supports it" not in note
+    assert "which Node.js it needs is not known (`npm view` could not tell" in note
+    assert "EBADENGINE" in note
+
+
+def test_a_pinned_release_on_a_node_that_cannot_be_upgraded_here_is_blocked_with_the_need():
+    alpine = Host(system="linux", env={"PATH": "/usr/bin"}, os_release={"ID": "alpine"})
+    choices = Choices(("claude-code",), "/home/ada/npm", pins={"claude-code": CLAUDE_PIN})
+    plan = build_plan(default_catalog(), alpine, bare(alpine, NODE_20), choices)
+    blocked = plan.step("claude-code.npm").blocked
+    assert blocked.startswith("Node >= 22.0.0 needed by Claude Code 2.1.332, found 20.20.2.")
+    assert "install it yourself" in blocked
+
+
+def test_a_pinned_release_this_node_runs_plans_no_upgrade_and_no_note():
+    old = PinnedRelease("2.1.197", node="18.0.0")
+    choices = Choices(("claude-code",), "/home/ada/npm", pins={"claude-code": old})
+    plan = build_plan(default_catalog(), UBUNTU, bare(UBUNTU, NODE_20), choices)
+    assert plan.step("node.nodesource").skip == (
+        "Node.js 20.20.2 is already installed (>= 18.0.0 needed)."
+    )
+    claude = plan.step("claude-code.npm")
+    assert claude.argv[-1] == "@anthropic-ai/claude-code@2.1.197" and claude.note == ""
+
+
+def test_an_installed_tool_that_needs_a_newer_node_is_not_already_installed():
+    # C07/C08 after an install: `claude --version` answers on Node 20, but its package
+    # declares >=22. `verify` says "needs a newer Node.js"; the plan must fix that.
+    claude = ToolFinding(
+        "Claude Code", True, "2.1.332", "/home/ada/npm/bin/claude", node_needed="22.0.0"
+    )
+    detection = bare(UBUNTU, NODE_20, **{"claude-code": claude})
+    for choices in (
+        Choices(("claude-code",), "/home/ada/npm"),
+        Choices(("claude-code",), "/home/ada/npm", pins={"claude-code": CLAUDE_PIN}),
+    ):
+        plan = build_plan(default_catalog(), UBUNTU, detection, choices)
+        assert not plan.step("node.nodesource").skip
+        step = plan.step("claude-code.npm")
+        assert not step.skip and step.needs == ("node.nodesource",)
+        assert "2.1.332 is installed but needs Node.js 22.0.0 or newer" in step.note
+        assert "newest release that supports it" not in step.note
+
+
+def test_an_installed_tool_that_runs_on_this_node_is_still_skipped():
+    claude = ToolFinding(
+        "Claude Code", True, "2.1.197", "/home/ada/npm/bin/claude", node_needed="18.0.0"
+    )
+    plan = build_plan(
+        default_catalog(),
+        UBUNTU,
+        bare(UBUNTU, NODE_20, **{"claude-code": claude}),
+        Choices(("claude-code",), "/home/ada/npm"),
+    )
+    assert plan.step("claude-code.npm").skip == "Claude Code 2.1.197 is already installed."
+    assert plan.step("node.nodesource").skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import stat
 import sys
 from pathlib import Path
@@ -299,7 +300,14 @@ def test_c08_a_tool_that_answers_on_a_node_older_than_its_engines_does_not_pass(
             f"Gemini CLI 0.61.0 needs Node.js 20.0.0 or newer, and the Node.js it runs with "
             f"is {node[1:]} ({nodebin})."
         )
-        assert item.fix.startswith("Upgrade Node.js to 20.0.0 or newer")
+        # The command it names plans that upgrade: it looks in the same folder.
+        plan = shlex.join(
+            ["ai-cli-setup", "plan", "--tools", "gemini-cli", "--npm-prefix", str(prefix)]
+        )
+        assert item.fix == (
+            f"Upgrade Node.js to 20.0.0 or newer (`{plan}` plans it), then run "
+            "`ai-cli-setup verify` again."
+        )
 
 
 def test_the_node_next_to_a_tool_is_the_one_its_engines_are_checked_against(

@@ -92,6 +92,8 @@ class ToolFinding(Finding):
     source: str = "unknown"
     # False: installed (in npm's prefix or ~/.local/bin) but its folder is not on PATH.
     on_path: bool = True
+    # The oldest Node.js its installed package declares (engines.node); "" when not known.
+    node_needed: str = ""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from app.core.detect.model import (
     ResourcesFinding,
     ToolFinding,
 )
+from app.core.engines import installed_node_floor
 from app.core.host import Host, find_all_on_path, resolve_executable
 from app.core.redact import Redactor
 from app.core.runner import Outcome, Runner
@@ -446,6 +447,9 @@ def tool_probe(tool_id: str) -> ProbeFn:
             copies=copies,
             source=_source(ctx, path, prefix) if present else "unknown",
             on_path=on_path,
+            node_needed=(installed_node_floor(ctx.host, path, tool.npm_package) or "")
+            if present and path
+            else "",
         )
 
     return probe
