@@ -45,7 +45,7 @@ from app.core.runner import (
 )
 from app.core.runstate import RunState
 from app.core.userpath import ChangeTracker, UnusableFolder
-from app.core.verify import Verification, verify_tool
+from app.core.verify import Verification, verify_tool, with_npm_prefix
 from app.core.versions import at_least
 
 __all__ = [
@@ -460,7 +460,7 @@ class _Engine:
         finally:
             watchdog.cancel()
         output = "\n".join(lines)
-        findings = tuple(self.catalog.diagnose(output))
+        findings = self._diagnose(output)
         if elevation is not None and elevation.status != "ok":
             status: StepStatus = "declined" if elevation.status == "declined" else "failed"
             return StepResult(step, status, outcome, None, findings, elevation.message)
@@ -563,7 +563,7 @@ class _Engine:
             log.info("one npm call for %d steps failed: %s", len(steps), outcome.sentence())
             return None
         output = "\n".join(lines)
-        findings = tuple(self.catalog.diagnose(output))
+        findings = self._diagnose(output)
         return list(
             await asyncio.gather(
                 *(self._verified_tool(s, env, outcome, output, findings) for s in steps)
@@ -614,6 +614,14 @@ class _Engine:
                 warned_for = last[0]
                 log.info("step %s: no output for %.0f s", step.id, silent)
                 self.emit(StepQuiet(step, silent))
+
+    def _diagnose(self, output: str) -> tuple[Signature, ...]:
+        """The known causes in `output`; a fix that runs npm installs into the plan's folder."""
+        host, prefix = self.runner.host, self.plan.npm_prefix
+        return tuple(
+            dataclasses.replace(sig, fix=with_npm_prefix(sig.fix, host, prefix))
+            for sig in self.catalog.diagnose(output)
+        )
 
     async def _node_too_old(self, step: Step, env: dict[str, str]) -> str:
         probe = await self.runner.run(["node", "--version"], env=env, timeout=30)

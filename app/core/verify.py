@@ -165,6 +165,21 @@ def npm_install(host: Host, package: str, prefix: str | None) -> str:
     return subprocess.list2cmdline(argv) if host.is_windows else shlex.join(argv)
 
 
+_NPM_GLOBAL = re.compile(r"\bnpm (?:install|i) (?:-g|--global) (?!--prefix\b)")
+
+
+def with_npm_prefix(text: str, host: Host, prefix: str | None) -> str:
+    """`text` (a fix) with `--prefix PREFIX` in each `npm install -g` it suggests.
+
+    The catalog's fixes are written for npm's global folder; a user who chose another
+    (--npm-prefix, a profile's npm_prefix) must reinstall there, not into the global one.
+    """
+    if not prefix:
+        return text
+    quoted = subprocess.list2cmdline([prefix]) if host.is_windows else shlex.quote(prefix)
+    return _NPM_GLOBAL.sub(lambda m: f"{m.group(0)}--prefix {quoted} ", text)
+
+
 def _plan_command(host: Host, tool_id: str, prefix: str | None) -> str:
     """The `ai-cli-setup plan` that plans what `tool_id`, installed in `prefix`, needs."""
     argv = ["ai-cli-setup", "plan", "--tools", tool_id]
@@ -177,7 +192,7 @@ def _explain(
 ) -> tuple[str, str]:
     if signatures:
         first = signatures[0]
-        return first.explanation, first.fix
+        return first.explanation, with_npm_prefix(first.fix, host, prefix)
     started = out.status in ("ok", "failed")  # it ran; otherwise out.sentence() says why not
     what = "started but did not print a version" if started else "is there but does not run"
     return (

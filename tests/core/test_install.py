@@ -114,8 +114,26 @@ def test_npm_success_without_a_working_tool_is_a_failure(machine, run_async):
     assert result.status == "failed"
     assert result.verification.status == "broken"
     assert "platform binary" in result.verification.message
-    assert "npm install -g @openai/codex@latest" in result.verification.fix
+    # The fix reinstalls into the folder this install used, not npm's global one.
+    expected = f"npm install -g --prefix {prefix} @openai/codex@latest"
+    assert expected in result.verification.fix
     assert not report.succeeded
+
+
+def test_a_fix_that_reinstalls_with_npm_names_the_install_folder(machine, run_async):
+    # The catalog's fix says `npm install -g @openai/codex@latest`: run as shown, it
+    # would install into npm's global folder, not the one this install chose.
+    host, bindir, prefix = machine
+    missing = "Error: Missing optional dependency @openai/codex-linux-x64"
+    fake_npm(bindir, {"@openai/codex": ("codex", "print('codex-cli 0.87.0')")}, missing, code=1)
+    catalog = default_catalog()
+    plan = plan_npm_install(catalog, host, ["codex-cli"], str(prefix), NODE20)
+    report = run_async(run_plan(plan, ProcessRunner(host), catalog))
+    result = report.results[0]
+    assert result.status == "failed"
+    fix = f"Reinstall Codex CLI: npm install -g --prefix {prefix} @openai/codex@latest"
+    assert [f.fix for f in result.findings] == [fix]
+    assert result.message.endswith(f"Fix: {fix}")
 
 
 def test_engine_warning_for_the_cli_itself_fails_the_step(machine, run_async):
