@@ -395,13 +395,52 @@ E404_CUSTOM = "npm error code E404\nnpm error 404 Not Found - GET https://artifa
 E404_DEFAULT = "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/codexx - Not found"
 
 
-@pytest.mark.parametrize("text", [TLS_NPM, TLS_GIT, TLS_UV])
+# npm 11 on Node 20 against a local HTTPS server: its own self-signed certificate, a
+# chain ending in a root it does not know, a chain without that root, a leaf alone.
+TLS_NPM_REAL = {
+    code: f"npm error code {code}\nnpm error errno {code}\nnpm error request to "
+    f"https://localhost:8443/@google%2fgemini-cli failed, reason: {reason}"
+    for code, reason in [
+        ("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"),
+        ("SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain"),
+        ("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "unable to get local issuer certificate"),
+        ("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"),
+    ]
+}
+TLS_CURL = "curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html"
+ETARGET_NPM = "npm error code ETARGET\nnpm error notarget No matching version found for @google/gemini-cli@999.0.0.\nnpm error notarget In most cases you or one of your dependencies are requesting a package version that doesn't exist."
+ETARGET_VIEW = "npm error code E404\nnpm error 404 No match found for version 999.0.0\nnpm error 404  The requested resource '@google/gemini-cli@999.0.0' could not be found or you do not have permission to access it."
+CURL_DNS = "curl: (6) Could not resolve host: astral.sh"
+
+
+@pytest.mark.parametrize("text", [TLS_NPM, TLS_GIT, TLS_UV, TLS_CURL, *TLS_NPM_REAL.values()])
 def test_c11_tls_interception_gets_the_ca_hint_never_disabling_checks(text):
     found = [s.id for s in default_catalog().diagnose(text)]
     assert found[0] == "tls-intercepted"
     sig = default_catalog().diagnose(text)[0]
     assert "CA certificate" in sig.fix
+    assert "cafile" in sig.fix and "NODE_EXTRA_CA_CERTS" in sig.fix and "ca_file" in sig.fix
     assert "strict-ssl" not in sig.fix and "NODE_TLS_REJECT_UNAUTHORIZED" not in sig.fix
+
+
+@pytest.mark.parametrize(
+    ("output", "signature", "words"),
+    [
+        (TLS_NPM_REAL["DEPTH_ZERO_SELF_SIGNED_CERT"], "tls-intercepted", "CA certificate"),
+        (TLS_NPM_REAL["UNABLE_TO_VERIFY_LEAF_SIGNATURE"], "tls-intercepted", "CA certificate"),
+        (ETARGET_NPM, "npm-no-matching-version", "no release"),
+        (ETARGET_VIEW, "npm-no-matching-version", "no release"),
+        (CURL_DNS, "download-host-unresolved", "look up the server"),
+    ],
+)
+def test_a_failed_step_names_the_cause_of_real_npm_and_curl_errors(
+    host, run_async, output, signature, words
+):
+    step = Step("npm", "Install", (py(f"import sys; print({output!r}); sys.exit(1)"),))
+    result = run_async(run_plan(plan_of(step), ProcessRunner(host), default_catalog())).results[0]
+    assert result.status == "failed"
+    assert [s.id for s in result.findings][:1] == [signature]
+    assert words in result.message and "Fix:" in result.message
 
 
 def test_c11_e404_for_a_scoped_package_on_a_custom_registry_gets_the_registry_hint(host, run_async):
