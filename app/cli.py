@@ -1,6 +1,7 @@
 """The `ai-cli-setup` command: the wizard without arguments, subcommands otherwise.
 
-Exit codes: 0 success, 1 something failed, 2 bad usage.
+Exit codes: 0 success, 1 something failed, 2 bad usage, 128 + the signal's number
+when a signal stopped a subcommand (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP).
 """
 
 from __future__ import annotations
@@ -13,12 +14,20 @@ from app import __version__
 
 if TYPE_CHECKING:
     import argparse
+    import signal
     from collections.abc import Coroutine
     from pathlib import Path
     from typing import Any
 
 EXIT_FAILED, EXIT_USAGE = 1, 2  # as in app.commands.common, which the wizard does not load
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl+C stopped
+
+# What a subcommand that a signal stopped says last, after the command's own hint.
+STOPPED_BY = {
+    "SIGINT": "Cancelled.",
+    "SIGTERM": "Stopped: ai-cli-setup was asked to end (SIGTERM, as `kill` or a shutdown sends).",
+    "SIGHUP": "Stopped: the terminal it ran in was closed (SIGHUP).",
+}
 
 # The wizard on Linux without X11 or Wayland: what to do instead.
 NO_DISPLAY = """\
@@ -132,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     """Run one subcommand; its module and the core are imported now."""
     import asyncio
+    import contextlib
     import logging
     import signal
     import threading
@@ -139,6 +149,7 @@ def _command(args: argparse.Namespace) -> int:
     from app.commands import load
     from app.commands.common import UsageError, session_from_args
     from app.core.catalog import CatalogError
+    from app.core.host import Host
     from app.core.logs import start_run_log, why_unwritable
     from app.core.paths import HOME_OVERRIDE
     from app.core.redact import RedactingWriter, Redactor
@@ -181,20 +192,26 @@ def _command(args: argparse.Namespace) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout = RedactingWriter(stdout, redactor)
     sys.stderr = RedactingWriter(stderr, redactor)
-    previous_handler = signal.getsignal(signal.SIGINT)
+    # The session's host may be a recorded machine: the signals are this process's.
+    stop_signals = [getattr(signal, name) for name in Host.current(lean=True).stop_signals]
+    previous_handlers = {signum: signal.getsignal(signum) for signum in stop_signals}
     try:
-        return asyncio.run(_interruptible(command.run(session, args)))
+        return asyncio.run(_interruptible(command.run(session, args), stop_signals))
     except UsageError as exc:
         print(f"ai-cli-setup: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (KeyboardInterrupt, asyncio.CancelledError):
-        # Where Ctrl+C could tear the event loop down before a command it cancelled
-        # has ended, what is still running is ended here, not left writing on its own.
+        stopped_by = _stopped_by or signal.SIGINT  # a KeyboardInterrupt is Ctrl+C's
+        # Where a second signal could tear the event loop down before a command it
+        # cancelled has ended, what is still running is ended here, not left running.
         for pid in end_leftovers():
-            log.info("ended pid %s, still running after Ctrl+C", pid)
+            log.info("ended pid %s, still running after %s", pid, stopped_by.name)
+        log.warning("%s stopped by %s", args.command, stopped_by.name)
         where = f" The log is in {log_path}" if log_path else ""
-        print(f"\nCancelled.{where}", file=sys.stderr)  # off the line the terminal's ^C is on
-        return EXIT_INTERRUPTED
+        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+            # Off the line the terminal's ^C is on.
+            print(f"\n{STOPPED_BY[stopped_by.name]}{where}", file=sys.stderr)
+        return 128 + stopped_by.value
     except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
         if isinstance(exc, UnrecordedInstall):
             print(
@@ -216,13 +233,16 @@ def _command(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+            sys.stderr.flush()
         sys.stdout, sys.stderr = stdout, stderr
-        if not _interrupted and threading.current_thread() is threading.main_thread():
-            # After a Ctrl+C the handler stays: a late press while the process exits
+        if not _stopped_by and threading.current_thread() is threading.main_thread():
+            # After a stop the handlers stay: a late Ctrl+C while the process exits
             # would otherwise end it with a KeyboardInterrupt traceback.
-            signal.signal(signal.SIGINT, previous_handler)
+            for signum, handler in previous_handlers.items():
+                if handler is not None:  # None: not set from Python, nothing to put back
+                    signal.signal(signum, handler)
 
 
 def _os_error(exc: OSError) -> str:
@@ -234,19 +254,23 @@ def _see(log_path: Path | None) -> str:
     return f" (details in {log_path})" if log_path else ""
 
 
-_interrupted = False  # Ctrl+C was pressed during a subcommand
+_stopped_by: signal.Signals | None = None  # the signal that stopped a subcommand
 
 
-async def _interruptible(work: Coroutine[Any, Any, int]) -> int:
-    """Run `work`; Ctrl+C cancels it once, and a later Ctrl+C does not cut its clean-up short.
+async def _interruptible(work: Coroutine[Any, Any, int], signals: Sequence[int]) -> int:
+    """Run `work`; the first of `signals` cancels it, and later ones do not cut its clean-up short.
 
-    asyncio.run's own handler raises KeyboardInterrupt at the second press, wherever
-    the loop is, and closes the loop while cancelled commands are still being ended.
-    `_command` puts the previous handler back unless Ctrl+C was pressed. Prompts read
-    in a thread of their own (`commands.common.ask`), so a press there cancels too.
+    Ctrl+C (SIGINT), SIGTERM and SIGHUP take the same path: the command ends
+    what it runs and says what may be half-done; `_command` says which signal
+    it was. asyncio.run's own handler would raise KeyboardInterrupt at the
+    second press, wherever the loop is, and close the loop while cancelled
+    commands are still being ended. `_command` puts the previous handlers back
+    unless a signal came. Prompts read in a thread of their own
+    (`commands.common.ask`), so a signal there cancels too.
     """
     import asyncio
     import contextlib
+    import logging
     import os
     import signal
     import threading
@@ -254,19 +278,48 @@ async def _interruptible(work: Coroutine[Any, Any, int]) -> int:
     task = asyncio.current_task()
     assert task is not None
     loop = asyncio.get_running_loop()
-    presses = 0
+    log = logging.getLogger("ai_cli_setup.cli")
+    received = 0
+    terminals = [fd for fd in (1, 2) if os.isatty(fd)]  # stdout, stderr
 
-    def on_interrupt(_signum: int, _frame: object) -> None:
-        global _interrupted
-        nonlocal presses
-        presses += 1
-        _interrupted = True
-        if presses == 1:
+    def stop(signum: signal.Signals) -> None:  # on the loop, where logging is safe
+        log.warning("%s received: stopping the command", signum.name)
+        task.cancel()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        global _stopped_by
+        nonlocal received
+        received += 1
+        if _stopped_by is None:
+            _stopped_by = signal.Signals(signum)
+        if _stopped_by.name == "SIGHUP":
+            _leave_closed_terminal(terminals)
+        if received == 1:
             with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to stop
-                loop.call_soon_threadsafe(task.cancel)
-        elif presses == 2:
-            os.write(2, "Stopping: ending the commands that were running…\n".encode())
+                loop.call_soon_threadsafe(stop, _stopped_by)
+        elif received == 2:
+            with contextlib.suppress(OSError):
+                os.write(2, "Stopping: ending the commands that were running…\n".encode())
 
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, on_interrupt)
+        for signum in signals:
+            signal.signal(signum, on_signal)
     return await work
+
+
+def _leave_closed_terminal(terminals: Sequence[int]) -> None:
+    """Point each of `terminals` (file descriptors) that has hung up at the null device.
+
+    After a terminal closes every write to it fails (EIO), and it no longer
+    answers as a terminal; the run log keeps what would have been shown. A
+    terminal still open (SIGHUP sent by `kill`), a pipe or a file keeps its output.
+    """
+    import os
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in terminals:
+            if not os.isatty(fd):
+                os.dup2(null, fd)
+    finally:
+        os.close(null)

@@ -357,6 +357,70 @@ def test_ctrl_c_mid_install_says_what_may_be_half_done_and_how_to_resume(tmp_pat
     assert not state["finished"]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("signum", "words"),
+    [
+        (signal.SIGTERM, "was asked to end (SIGTERM"),
+        (signal.SIGHUP, "terminal it ran in was closed"),
+    ],
+)
+def test_sigterm_or_sighup_mid_install_stops_it_as_ctrl_c_does(tmp_path, signum, words):
+    bindir, env = fake_machine(tmp_path)
+    prefix = tmp_path / "prefix"
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    proc, _printed = start_until_halfway(prefix, env)
+    npm = psutil.Process(int((bindir / "npm.pid").read_text()))
+    proc.send_signal(signum)  # `kill PID`; a closed terminal
+    out, err = proc.communicate(timeout=60)
+    try:
+        assert proc.returncode == 128 + signum, out + err  # as a shell reports it
+        assert f"npm may have left files in {prefix}" in err
+        assert "ai-cli-setup install --resume" in err and "ai-cli-setup undo" in err
+        assert words in err and "Traceback" not in err
+        assert not npm.is_running() or npm.status() == psutil.STATUS_ZOMBIE
+    finally:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            npm.kill()
+    state = json.loads((app_home / "state" / "install-run.json").read_text())
+    assert state["steps"]["codex-cli.npm"] == "cancelled"
+    assert not state["finished"]
+    (log,) = (app_home / "logs").glob("run-*.log")
+    assert f"{signal.Signals(signum).name} received" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="a terminal that hangs up: POSIX's pty")
+def test_closing_the_terminal_mid_install_stops_it_cleanly(tmp_path):
+    import pty
+
+    bindir, env = fake_machine(tmp_path)
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    pid, terminal = pty.fork()  # the install's own terminal, as a terminal window gives it
+    if pid == 0:
+        os.chdir(REPO)
+        os.execve(PY, cli_args(tmp_path / "prefix"), env)
+    shown = b""
+    with contextlib.suppress(OSError):
+        while b"halfway-marker" not in shown:
+            shown += os.read(terminal, 4096)
+    npm = psutil.Process(int((bindir / "npm.pid").read_text()))
+    os.close(terminal)  # the window closes: SIGHUP, and every later write fails
+    _, status = os.waitpid(pid, 0)
+    try:
+        assert os.waitstatus_to_exitcode(status) == 128 + signal.SIGHUP, shown
+        assert not npm.is_running() or npm.status() == psutil.STATUS_ZOMBIE
+    finally:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            npm.kill()
+    (log,) = (app_home / "logs").glob("run-*.log")
+    text = log.read_text(encoding="utf-8")
+    assert "SIGHUP received" in text and "install stopped by SIGHUP" in text
+    assert "Input/output error" not in text and "\nTraceback" not in text
+    state = json.loads((app_home / "state" / "install-run.json").read_text())
+    assert state["steps"]["codex-cli.npm"] == "cancelled"
+
+
 def test_resume_refuses_new_choices_rather_than_ignoring_them(tmp_path):
     _bindir, env = fake_machine(tmp_path)
     app_home = Path(env["AI_CLI_SETUP_HOME"])

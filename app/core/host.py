@@ -117,6 +117,15 @@ class Host:
         return bool(self.env.get("DISPLAY") or self.env.get("WAYLAND_DISPLAY"))
 
     @property
+    def stop_signals(self) -> tuple[str, ...]:
+        """The signals, by name, that ask a running command to stop: Ctrl+C's SIGINT,
+        SIGTERM (`kill PID`, a shutdown) and, on POSIX, SIGHUP (its terminal was closed).
+        Windows has no SIGHUP."""
+        if self.is_windows:
+            return ("SIGINT", "SIGTERM")
+        return ("SIGINT", "SIGTERM", "SIGHUP")
+
+    @property
     def os_name(self) -> str:
         """The system in the catalog's words: windows, macos or linux."""
         return "macos" if self.system == "darwin" else self.system

@@ -83,3 +83,9 @@ def test_the_lean_description_has_the_system_and_environment_only(monkeypatch):
     assert lean.system == full.system and lean.env == full.env
     assert lean.env["DISPLAY"] == ":7" and lean.has_display
     assert (lean.release, lean.version, lean.hostname) == ("", "", "")
+
+
+def test_sighup_asks_a_command_to_stop_except_on_windows_which_has_none():
+    assert Host(system="linux").stop_signals == ("SIGINT", "SIGTERM", "SIGHUP")
+    assert Host(system="darwin").stop_signals == ("SIGINT", "SIGTERM", "SIGHUP")
+    assert Host(system="windows").stop_signals == ("SIGINT", "SIGTERM")
