@@ -128,6 +128,19 @@ def test_check_passes_only_when_every_requirement_is_met(tmp_path):
     assert out.rstrip().endswith("NOT READY")
 
 
+def test_check_quotes_the_profile_in_the_install_command_it_suggests(tmp_path):
+    import shlex
+
+    folder = tmp_path / "room 2"
+    folder.mkdir()
+    profile = write_profile(folder / "room.toml", "[tools.gemini-cli]\n")
+    result = cli("check", "--profile", str(profile), "--npm-prefix", str(tmp_path / "p"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    (fix,) = [line for line in result.stdout.splitlines() if "ai-cli-setup install" in line]
+    command = fix[fix.index("ai-cli-setup install") :]
+    assert shlex.split(command) == ["ai-cli-setup", "install", "--profile", str(profile), "--yes"]
+
+
 def test_check_without_a_profile_is_bad_usage():
     assert cli("check").returncode == 2
 

@@ -132,8 +132,9 @@ async def _init(session: Session, args: argparse.Namespace) -> int:
         for line in advice.setup:
             print(f"    {line}")
     print("Next:")
-    print(f"    ai-cli-setup container build {folder}")
-    print(f"    ai-cli-setup container verify {folder}")
+    for action in ("build", "verify"):
+        argv = ["ai-cli-setup", "container", action, str(folder)]
+        print(f"    {session.host.command_line(argv)}")
     return EXIT_OK
 
 

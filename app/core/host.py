@@ -11,6 +11,8 @@ import glob
 import ntpath
 import os
 import platform
+import shlex
+import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -175,6 +177,18 @@ class Host:
         unique = [d for d in merged if not (d in seen or seen.add(d))]
         env[key] = self.path_separator.join(unique)
         return env
+
+    def command_line(self, argv: Iterable[str]) -> str:
+        """`argv` as a person types it into this host's shell, each value one argument.
+
+        sh quoting on macOS and Linux (a folder with a space or a quote stays
+        whole); on Windows double quotes around a value that needs them, which
+        cmd and PowerShell both read (subprocess.list2cmdline, as `npm_install`
+        in verify prints its hint).
+        """
+        if self.is_windows:
+            return subprocess.list2cmdline(list(argv))
+        return shlex.join(argv)
 
     def executable_names(self, name: str) -> list[str]:
         """The file names that can run `name` on this system."""

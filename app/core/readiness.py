@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from app.core.detect import Detection
+from app.core.host import Host
 from app.core.profile import Profile
 from app.core.recommend import DEFAULT_SCENARIO
 from app.core.session import Session
@@ -79,11 +80,13 @@ def _node_requirements(detection: Detection, needed: str) -> list[Requirement]:
     ]
 
 
-def _tool_requirements(profile: Profile, tool_id: str, result: Verification) -> list[Requirement]:
+def _tool_requirements(
+    host: Host, profile: Profile, tool_id: str, result: Verification
+) -> list[Requirement]:
     """Installed, at the profile's version, and on PATH; one row each."""
     choice = profile.choice(tool_id)
     name = result.name
-    install = f"ai-cli-setup install --profile {profile.source} --yes"
+    install = host.command_line(["ai-cli-setup", "install", "--profile", profile.source, "--yes"])
     if result.status == "missing":
         rows = [Requirement(f"{name} installed", False, result.message, install)]
         if choice and choice.version:
@@ -189,7 +192,7 @@ async def check_readiness(
         *(verify_tool(session.runner, session.catalog, t, prefix) for t in profile.tool_ids)
     )
     for tool_id, result in zip(profile.tool_ids, results, strict=True):
-        rows += _tool_requirements(profile, tool_id, result)
+        rows += _tool_requirements(session.host, profile, tool_id, result)
     ca_file = profile.network.ca_file
     if ca_file:
         readable = os.path.isfile(ca_file) and os.access(ca_file, os.R_OK)

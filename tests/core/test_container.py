@@ -758,6 +758,30 @@ def test_cli_init_refuses_to_overwrite_then_force_replaces(tmp_path):
     assert "Kept as it was: .env" in forced.stdout
 
 
+def test_cli_init_quotes_the_folder_in_the_commands_it_suggests(tmp_path):
+    import shlex
+
+    from tests.test_cli import cli
+
+    folder = tmp_path / "my box"
+    made = cli("container", "init", str(folder), "--runtime", "docker")
+    assert made.returncode == 0, made.stdout + made.stderr
+    lines = made.stdout.splitlines()
+    suggested = lines[lines.index("Next:") + 1 :]
+    assert [shlex.split(line) for line in suggested] == [
+        ["ai-cli-setup", "container", action, str(folder)] for action in ("build", "verify")
+    ]
+
+
+def test_verify_of_an_image_not_built_names_its_folder_quoted(run_async):
+    runner = ScriptedRunner(linux_host())
+    runner.on("docker", "image", "inspect", exit_code=1, output="Error: No such image: ai-cli")
+    results = run_async(
+        container.verify_in_container(runner, default_catalog(), spec(), folder=Path("/tmp/my box"))
+    )
+    assert results[0].fix == "Build it first: ai-cli-setup container build '/tmp/my box'"
+
+
 def test_cli_usage_errors_say_what_is_wrong(tmp_path):
     from tests.test_cli import cli
 

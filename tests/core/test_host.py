@@ -89,3 +89,15 @@ def test_sighup_asks_a_command_to_stop_except_on_windows_which_has_none():
     assert Host(system="linux").stop_signals == ("SIGINT", "SIGTERM", "SIGHUP")
     assert Host(system="darwin").stop_signals == ("SIGINT", "SIGTERM", "SIGHUP")
     assert Host(system="windows").stop_signals == ("SIGINT", "SIGTERM")
+
+
+def test_a_command_line_keeps_each_folder_one_argument_in_the_hosts_shell():
+    import shlex
+
+    argv = ["ai-cli-setup", "container", "build", "/tmp/x dir/it's"]
+    line = Host(system="linux").command_line(argv)
+    assert line == "ai-cli-setup container build '/tmp/x dir/it'\"'\"'s'"
+    assert shlex.split(line) == argv
+    assert Host(system="darwin").command_line(["a", "/plain"]) == "a /plain"
+    windows = Host(system="windows").command_line(["ai-cli-setup", "verify", r"C:\My Box\x"])
+    assert windows == r'ai-cli-setup verify "C:\My Box\x"'  # cmd and PowerShell alike

@@ -235,13 +235,15 @@ async def verify_in_container(
     chosen = list(tools or spec.tools)
     problem, fix = await _image_problem(runner, catalog, spec)
     if problem:
+        where = runner.host.command_line([str(folder)]) if folder else "DIR"
+        build = f"ai-cli-setup container build {where}"
         return [
             Verification(
                 t,
                 catalog.tool(t).name,
                 "missing",
                 message=problem,
-                fix=fix or f"Build it first: ai-cli-setup container build {folder or 'DIR'}",
+                fix=fix or f"Build it first: {build}",
                 where="container",
             )
             for t in chosen
