@@ -112,8 +112,20 @@ def _wizard(profile_path: str | None) -> int:
     return run_wizard(profile_path)
 
 
+def tolerate_unshowable_characters() -> None:
+    """Print what the terminal's encoding cannot show ("…", "—" in ASCII) as "?", never crash.
+
+    stdout is strict by default, so one such character ended a command with a
+    UnicodeEncodeError; stderr already escapes them and is left as it is.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    tolerate_unshowable_characters()
     wizard = wizard_options(argv)
     if wizard is not None:
         if wizard["self_test"]:

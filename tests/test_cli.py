@@ -47,6 +47,27 @@ def test_bad_usage_exits_two():
     assert "unknown tool 'codex'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("recommend", "--os", "linux"),  # the guide's quotes: “…”
+        (
+            "detect",
+            "--evidence",
+            "--replay",
+            str(REPO / "tests/machines/debian12-dev-machine-live.json"),
+        ),
+    ],
+)
+def test_a_terminal_that_cannot_show_a_character_gets_a_question_mark_not_a_crash(args):
+    shown = cli(*args, env={"PYTHONIOENCODING": "utf-8"})
+    assert shown.returncode == 0, shown.stderr
+    assert any(ord(ch) > 127 for ch in shown.stdout)  # there is something to replace
+    ascii_only = cli(*args, env={"PYTHONIOENCODING": "ascii"})
+    assert ascii_only.returncode == 0, ascii_only.stderr
+    assert ascii_only.stdout == "".join(ch if ord(ch) < 128 else "?" for ch in shown.stdout)
+
+
 def test_install_without_yes_and_no_terminal_installs_nothing(tmp_path):
     result = cli("install", "--tools", "gemini-cli", "--npm-prefix", str(tmp_path / "p"))
     assert result.returncode == 2
