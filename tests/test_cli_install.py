@@ -199,6 +199,51 @@ def test_a_failed_step_ends_with_a_summary_and_exit_code_1(tmp_path):
     assert "install folder" in summary
 
 
+def test_repeated_output_lines_are_shown_once_and_counted_but_all_logged(tmp_path):
+    bindir, env = fake_machine(tmp_path)
+    full = "npm warn tar TAR_ENTRY_ERROR ENOSPC: no space left on device, write"
+    printed = [full] * 490 + ["npm error code ENOSPC"] + ["twice"] * 2 + ["x"] * 3
+    (bindir / "npm").write_text(
+        f"#!{PY}\nimport sys\nargs=sys.argv[1:]\n"
+        "if args == ['--version']: print('10.9.0'); sys.exit(0)\n"
+        "if 'install' not in args: sys.exit(1)\n"
+        f"print({chr(10).join(printed)!r}); sys.exit(228)\n"
+    )
+    app_home = Path(env["AI_CLI_SETUP_HOME"])
+    args = cli_args(tmp_path / "p")
+    args[args.index("--tools") + 1] = "gemini-cli"
+    result = subprocess.run(
+        args,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout.splitlines()
+    step = out[out.index("[2/2] Install Gemini CLI") + 1 :]
+    end = next(n for n, line in enumerate(step) if line.startswith("    => failed:"))
+    assert "The disk is full." in step[end]
+    assert step[:end] == [
+        f"    | {full}",
+        "    | … (same line 489 more times)",
+        "    | npm error code ENOSPC",
+        "    | twice",
+        "    | twice",  # once more is as short as its count
+        "    | x",
+        "    | … (same line 2 more times)",
+    ]
+    (log,) = (app_home / "logs").glob("run-*.log")
+    logged = [
+        line.partition("npm| ")[2]
+        for line in log.read_text(encoding="utf-8").splitlines()
+        if "npm| " in line
+    ]
+    assert logged[-len(printed) :] == printed  # the log keeps every line
+
+
 def plan_output(env: dict[str, str], *args: str) -> str:
     """What `ai-cli-setup plan ARGS` prints; it must succeed."""
     result = subprocess.run(

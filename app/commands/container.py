@@ -13,7 +13,7 @@ from app.commands.common import (
     print_json,
     tool_list,
 )
-from app.commands.install import print_event
+from app.commands.install import show_event
 from app.core import container
 from app.core.logs import current_log_path
 from app.core.session import Session
@@ -140,7 +140,7 @@ async def _init(session: Session, args: argparse.Namespace) -> int:
 
 async def _build(session: Session, args: argparse.Namespace) -> int:
     folder = args.folder.expanduser().resolve()
-    result = await session.build_container(folder, print_event, no_cache=args.no_cache)
+    result = await session.build_container(folder, show_event, no_cache=args.no_cache)
     print(result.message)
     if result.fix:
         print(f"Fix: {result.fix}")

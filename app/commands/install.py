@@ -92,9 +92,16 @@ def event_printer(plan: Plan) -> Callable[[Event], None]:
             event = dataclasses.replace(event, index=numbers[event.step.id] - 1, total=len(due))
         elif isinstance(event, StepFinished) and event.result.step.id not in numbers:
             return
-        print_event(event)
+        show_event(event)
 
     return on_event
+
+
+def show_event(event: Event) -> None:
+    """`print_event`, with a run of repeated output lines told before anything else."""
+    if not isinstance(event, StepOutput):
+        _repeats.end()
+    print_event(event)
 
 
 def print_event(event: Event) -> None:
@@ -103,7 +110,11 @@ def print_event(event: Event) -> None:
         if event.step.note and not event.step.skip:
             print(f"    note: {event.step.note}", flush=True)
     elif isinstance(event, StepOutput):
+        if _repeats.again(event):
+            return
+        _repeats.end()
         print(f"    | {event.line}", flush=True)
+        _repeats.start(event)
     elif isinstance(event, StepQuiet):
         minutes = event.seconds / 60
         print(f"    … no output for {minutes:.0f} min; still running (Ctrl+C cancels)", flush=True)
@@ -129,6 +140,46 @@ def _print_result(result: StepResult) -> None:
 
 # The failure a prompt was shown with, by step: its final line then does not repeat it.
 _asked_about: dict[int, str] = {}
+
+
+class _Repeats:
+    """A run of identical output lines of one step, shown once and then counted.
+
+    npm on a full disk printed ~490 identical `npm warn tar TAR_ENTRY_ERROR
+    ENOSPC` lines. Only the terminal is spared them: the run log gets every
+    line from the runner.
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[str, str] | None = None  # step id, line
+        self._more = 0
+
+    def again(self, event: StepOutput) -> bool:
+        """Count `event` when it repeats the line shown last; False when it is new."""
+        if self._last != (event.step.id, event.line):
+            return False
+        self._more += 1
+        return True
+
+    def start(self, event: StepOutput) -> None:
+        self._last, self._more = (event.step.id, event.line), 0
+
+    def end(self) -> None:
+        """Say how many times the last line came again, and forget it."""
+        if self._last is not None and self._more == 1:  # as short as a count
+            print(f"    | {self._last[1]}", flush=True)
+        elif self._more > 1:
+            print(f"    | … (same line {self._more} more times)", flush=True)
+        self._last, self._more = None, 0
+
+
+_repeats = _Repeats()
+
+
+async def _ask_after_output(result: StepResult) -> Decision:
+    """`ask_after_failure`, the step's repeated lines told before its question."""
+    _repeats.end()
+    return await ask_after_failure(result)
 
 
 async def ask_after_failure(result: StepResult) -> Decision:
@@ -247,7 +298,7 @@ async def run(session: Session, args: argparse.Namespace) -> int:
             return EXIT_FAILED
     if state is not None:
         state.finished = False
-    decide = ask_after_failure if interactive and not args.yes else None
+    decide = _ask_after_output if interactive and not args.yes else None
     try:
         report = await session.install(plan, event_printer(plan), decide=decide, state=state)
     except asyncio.CancelledError:  # Ctrl+C: the engine has marked what was cut off
