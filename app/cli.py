@@ -1,7 +1,8 @@
 """The `ai-cli-setup` command: the wizard without arguments, subcommands otherwise.
 
 Exit codes: 0 success, 1 something failed, 2 bad usage, 128 + the signal's number
-when a signal stopped a subcommand (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP).
+when a signal stopped a subcommand (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP), and 141
+(as SIGPIPE) when the reader of its output closed it (`ai-cli-setup detect | head`).
 """
 
 from __future__ import annotations
@@ -224,6 +225,13 @@ def _command(args: argparse.Namespace) -> int:
             # Off the line the terminal's ^C is on.
             print(f"\n{STOPPED_BY[stopped_by.name]}{where}", file=sys.stderr)
         return 128 + stopped_by.value
+    except BrokenPipeError:  # `ai-cli-setup detect | head`: the reader had enough
+        import os
+
+        log.info("%s: the output's reader closed it", args.command)
+        with contextlib.suppress(OSError, ValueError):  # no second error at exit's flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        return 128 + getattr(signal, "SIGPIPE", 13)  # as a Unix tool stopped by SIGPIPE
     except OSError as exc:  # a full disk, a read-only folder: a sentence, not a traceback
         if isinstance(exc, UnrecordedInstall):
             print(

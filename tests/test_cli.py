@@ -172,3 +172,22 @@ def test_folder_arguments_are_absolute_with_the_home_folder_expanded(tmp_path, m
     for bad in ("", " ", "/tmp/a\nb", "/tmp/a\x00b", "/tmp/a\tb"):
         with pytest.raises(argparse.ArgumentTypeError):
             folder_arg(bad)
+
+
+@pytest.mark.parametrize("args", [("detect", "--evidence"), ("recommend", "--list")])
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(args):
+    # `ai-cli-setup detect | head -1`: the rest has nowhere to go; that is not an error to show.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    with proc.stderr:
+        stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert stderr == ""
