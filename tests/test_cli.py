@@ -169,7 +169,10 @@ def test_folder_arguments_are_absolute_with_the_home_folder_expanded(tmp_path, m
     assert folder_arg("npm/") == str(tmp_path / "npm")  # npm, too, reads it from here
     assert folder_arg("~/npm") == "/home/ada/npm"  # "~/npm" in quotes reaches us as it is
     assert folder_arg("C:npm") == "C:npm"  # a Windows path is left to Windows
-    for bad in ("", " ", "/tmp/a\nb", "/tmp/a\x00b", "/tmp/a\tb"):
+    assert folder_arg(" /tmp/npm ") == "/tmp/npm"  # a space pasted with it
+    bad_values = ["", " ", "/tmp/a\nb", "/tmp/a\x00b", "/tmp/a\tb", '"~/x"', "'/tmp/x'"]
+    bad_values += ["$HOME/x", "${HOME}/x", "%USERPROFILE%\\npm", "~nosuchuser-ai-cli/x"]
+    for bad in bad_values:
         with pytest.raises(argparse.ArgumentTypeError):
             folder_arg(bad)
 
@@ -191,3 +194,19 @@ def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(args):
         stderr = proc.stderr.read()
     assert proc.wait(timeout=120) == 141, stderr
     assert stderr == ""
+
+
+def test_a_tool_named_twice_is_planned_once():
+    from app.commands.common import tool_list
+
+    assert tool_list("gemini-cli, gemini-cli,codex-cli,gemini-cli") == ["gemini-cli", "codex-cli"]
+
+
+def test_plan_warns_when_the_npm_registry_does_not_answer(tmp_path):
+    # `plan` reads as the install would start: the registry's silence is said here too.
+    result = cli(
+        "plan", "--tools", "gemini-cli", "--npm-prefix", str(tmp_path / "npm"),
+        env={"npm_config_registry": "http://127.0.0.1:9/"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Warning: The npm registry http://127.0.0.1:9/ did not answer" in result.stdout

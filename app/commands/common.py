@@ -46,7 +46,7 @@ def session_from_args(args: argparse.Namespace) -> Session:
 
 def tool_list(value: str) -> list[str]:
     """--tools: comma-separated ids; none at all is a mistake (an empty variable), not "all"."""
-    tools = [part.strip() for part in value.split(",") if part.strip()]
+    tools = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
     if not tools:
         raise argparse.ArgumentTypeError(
             "no tool ids in it; give one or more of claude-code, gemini-cli, codex-cli, "
@@ -103,8 +103,18 @@ def folder_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(
             "the folder's name holds a line break or another control character"
         )
+    value = value.strip()  # a space pasted with it is not part of a folder's name
+    if value[0] in "\"'":
+        raise argparse.ArgumentTypeError(f"the folder {value} starts with a quote; leave it out")
+    if re.search(r"\$\{?[A-Za-z_]|%[A-Za-z_]+%", value):
+        raise argparse.ArgumentTypeError(
+            f"the folder {value} holds a variable the shell did not expand (it was in single "
+            "quotes); write the folder out, or use double quotes"
+        )
     if value.startswith("~"):
         value = os.path.expanduser(value)  # "~/x" in quotes, which the shell left alone
+        if value.startswith("~"):
+            raise argparse.ArgumentTypeError(f"{value.split('/')[0]} is no user's home folder")
     if not (os.path.isabs(value) or re.match(r"[A-Za-z]:|\\\\", value)):
         value = os.path.abspath(value)  # npm would take it from the current folder too
     stripped = value.rstrip("/\\")
