@@ -63,12 +63,12 @@ async def run(session: Session, args: argparse.Namespace) -> int:
         text = "\n".join(render_plan(plan, detection.os_name)) + "\n"
     else:
         text = export_plan(plan, session.catalog, args.format)
-    warning = session.disk_warning(plan)
+    warnings = [w for w in (session.disk_warning(plan), session.registry_warning(plan)) if w]
     if not args.out:
         print(text, end="")
-    if warning:
-        # Beside a plan to read; on stderr when the output is a file or JSON for a program.
-        to_stderr = args.format != "text" or bool(args.out)
+    # Beside a plan to read; on stderr when the output is a file or JSON for a program.
+    to_stderr = args.format != "text" or bool(args.out)
+    for warning in warnings:
         print(f"Warning: {warning}", file=sys.stderr if to_stderr else sys.stdout)
     if not args.out:
         return EXIT_OK
