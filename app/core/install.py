@@ -480,8 +480,8 @@ class _Engine:
                 where = f" to {exc.filename}" if exc.filename else ""
                 message = (
                     f"Could not save {' '.join(step.path_dirs)} on your PATH: writing{where} "
-                    f"failed ({exc.strerror or exc}). The tools are installed; put that folder "
-                    "on PATH yourself, or fix this and run `ai-cli-setup verify --fix-path`."
+                    f"failed ({exc.strerror or exc}). Put that folder on PATH yourself, or "
+                    "fix this and run `ai-cli-setup verify --fix-path` once the tools are in."
                 )
                 return StepResult(step, "failed", outcome, None, findings, message)
             except UnusableFolder as exc:
