@@ -8,7 +8,7 @@ when a signal stopped a subcommand (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP), and 14
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from app import __version__
@@ -40,6 +40,19 @@ Open the wizard from a terminal in your desktop session, or use the subcommands:
   ai-cli-setup install --yes   install and verify the CLIs, in this terminal
   ai-cli-setup verify          check that each CLI works
 (ai-cli-setup --help lists them all. Tests open the wizard with QT_QPA_PLATFORM=offscreen.)"""
+
+# A display is named but does not answer (an SSH session's X forwarding that is gone).
+DISPLAY_GONE = (
+    "ai-cli-setup: the display does not answer: the setup wizard needs a desktop session, and\n"
+    "{display} is set, but nothing answers on it (an X server that has ended, or an SSH\n"
+    "session's X forwarding that is gone).\n" + NO_DISPLAY.split("\n", 2)[2]
+)
+
+
+def _named_display(env: Mapping[str, str]) -> str:
+    names = [f"{key}={env[key]}" for key in ("WAYLAND_DISPLAY", "DISPLAY") if env.get(key)]
+    return " and ".join(names)
+
 
 # Nothing more is imported here: the wizard's first window waits for every module
 # imported before it. The parser and the subcommands import theirs when used.
@@ -104,9 +117,13 @@ def _wizard(profile_path: str | None) -> int:
     host = Host.current(lean=True)
     # Without a display Qt's xcb and wayland platforms abort the process (exit 134),
     # saying only that they could not connect: say why here, before Qt loads.
-    if not host.has_display and not host.env.get("QT_QPA_PLATFORM"):
-        print(NO_DISPLAY, file=sys.stderr)
-        return EXIT_USAGE
+    if not host.env.get("QT_QPA_PLATFORM"):
+        if not host.has_display:
+            print(NO_DISPLAY, file=sys.stderr)
+            return EXIT_USAGE
+        if not host.display_answers():
+            print(DISPLAY_GONE.format(display=_named_display(host.env)), file=sys.stderr)
+            return EXIT_USAGE
     # Qt is imported only for the wizard, which shows its window before loading the core.
     from app.ui.app import run_wizard
 

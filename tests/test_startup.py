@@ -205,3 +205,29 @@ def test_the_wizard_without_a_display_says_what_to_do_instead_of_aborting():
     )
     assert entry.returncode == 2 and entry.stdout == ""
     assert entry.stderr == app_cli.NO_DISPLAY + "\n"
+
+
+def test_the_wizard_on_a_display_that_does_not_answer_says_so_instead_of_aborting():
+    # As after an SSH session whose X forwarding is gone: DISPLAY is set, nothing listens.
+    if Host.current().system != "linux":
+        pytest.skip("only Linux opens windows through a named X11 or Wayland display")
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as spare:
+        spare.bind(("127.0.0.1", 0))
+        display = f"127.0.0.1:{spare.getsockname()[1] - 6000}.0"  # closed once it is released
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    probe = (
+        "import sys, app.cli\n"
+        "code = app.cli.main([])\n"
+        "print(code, any(m.startswith('PySide6') for m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={**env, "DISPLAY": display}, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.stdout.split() == ["2", "False"], result.stderr
+    assert result.stderr.startswith("ai-cli-setup: the display does not answer: ")
+    assert f"DISPLAY={display} is set, but nothing answers on it" in result.stderr
+    assert "  ai-cli-setup install --yes  " in result.stderr

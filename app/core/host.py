@@ -11,6 +11,7 @@ import glob
 import ntpath
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -117,6 +118,33 @@ class Host:
         if self.system != "linux":
             return True
         return bool(self.env.get("DISPLAY") or self.env.get("WAYLAND_DISPLAY"))
+
+    def display_answers(self) -> bool:
+        """Whether the named display takes a connection: a DISPLAY left over from an SSH
+        session whose X forwarding is gone, or an X server that has ended, does not (Qt's
+        xcb platform then aborts the process). True off Linux and where it cannot tell."""
+        if self.system != "linux":
+            return True
+        import socket  # only for this check, made once before the wizard's window
+
+        wayland = self.env.get("WAYLAND_DISPLAY", "")
+        if wayland:
+            runtime = self.env.get("XDG_RUNTIME_DIR", "")
+            path = wayland if wayland.startswith("/") else os.path.join(runtime, wayland)
+            if _connects(socket.AF_UNIX, path):
+                return True
+        display = self.env.get("DISPLAY", "")
+        if not display:
+            return False
+        match = re.fullmatch(r"(?P<host>[^:]*):(?P<number>\d+)(?:\.\d+)?", display)
+        if match is None:
+            return True  # a form this does not read: Qt may, so it tries
+        number = int(match["number"])
+        host = match["host"]
+        if host in ("", "unix"):
+            local = f"/tmp/.X11-unix/X{number}"
+            return _connects(socket.AF_UNIX, local) or _connects(socket.AF_UNIX, "\0" + local)
+        return _connects(socket.AF_INET, (host, 6000 + number))
 
     @property
     def stop_signals(self) -> tuple[str, ...]:
@@ -279,3 +307,15 @@ def find_all_on_path(name: str, host: Host) -> list[str]:
         if hit and hit not in found:
             found.append(hit)
     return found
+
+
+def _connects(family: int, address: object, timeout: float = 0.5) -> bool:
+    import socket
+
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(address)
+    except OSError:
+        return False
+    return True

@@ -77,6 +77,28 @@ def test_only_linux_without_an_x11_or_wayland_display_has_none():
     assert Host(system="darwin").has_display and Host(system="windows").has_display
 
 
+def test_a_named_display_must_answer(tmp_path):
+    # A DISPLAY left from an SSH session whose X forwarding is gone made Qt abort (exit 134).
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        listening = Host(system="linux", env={"DISPLAY": f"127.0.0.1:{port - 6000}.0"})
+        assert listening.display_answers()
+    assert not listening.display_answers()  # the same display, once nothing listens
+    wayland = tmp_path / "wayland-7"
+    env = {"WAYLAND_DISPLAY": "wayland-7", "XDG_RUNTIME_DIR": str(tmp_path)}
+    assert not Host(system="linux", env=env).display_answers()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(wayland))
+        server.listen()
+        assert Host(system="linux", env=env).display_answers()
+    assert Host(system="linux", env={"DISPLAY": "odd-form"}).display_answers()  # Qt may read it
+    assert Host(system="darwin").display_answers() and Host(system="windows").display_answers()
+
+
 def test_the_lean_description_has_the_system_and_environment_only(monkeypatch):
     monkeypatch.setenv("DISPLAY", ":7")
     lean, full = Host.current(lean=True), Host.current()
