@@ -324,6 +324,12 @@ def test_verify_fix_path_and_undo_from_the_command_line(tmp_path):
     assert fixed.returncode == 0, fixed.stderr
     assert f"Added {shim.parent} to PATH in ~/.profile, ~/.bashrc" in fixed.stdout
     assert "PASS  Gemini CLI" in fixed.stdout and "not on PATH yet" not in fixed.stdout
+    # `check` in the same terminal, whose own PATH predates the fix: a new terminal has it,
+    # so it is on PATH, as verify says; it once sent the user back to --fix-path for ever.
+    room = tmp_path / "room.toml"
+    room.write_text(f'name = "room"\nnpm_prefix = "{prefix}"\n\n[tools.gemini-cli]\n')
+    checked = cli("check", "--profile", str(room))
+    assert f"PASS  Gemini CLI on PATH: `{shim}`" in checked.stdout, checked.stdout
 
     dry = cli("undo", "--dry-run")
     assert dry.returncode == 0 and dry.stdout.count("WOULD") == 2

@@ -188,9 +188,25 @@ async def check_readiness(
     detection = await session.detect()
     prefix = prefix or profile.npm_prefix or session.default_prefix()
     rows = _node_requirements(detection, _node_needed(session, profile))
-    results = await asyncio.gather(
-        *(verify_tool(session.runner, session.catalog, t, prefix) for t in profile.tool_ids)
+    results = list(
+        await asyncio.gather(
+            *(verify_tool(session.runner, session.catalog, t, prefix) for t in profile.tool_ids)
+        )
     )
+    off_path = [i for i, r in enumerate(results) if r.status == "not-on-path"]
+    if off_path:
+        # Not on this terminal's PATH, yet perhaps on a new terminal's (after `verify
+        # --fix-path` in this one): then it is on PATH, as `verify` says, not a fix to loop on.
+        fresh = await session.fresh_path()
+        again = await asyncio.gather(
+            *(
+                verify_tool(session.runner, session.catalog, profile.tool_ids[i], prefix, fresh)
+                for i in off_path
+            )
+        )
+        for i, result in zip(off_path, again, strict=True):
+            if result.status == "ok":
+                results[i] = result
     for tool_id, result in zip(profile.tool_ids, results, strict=True):
         rows += _tool_requirements(session.host, profile, tool_id, result)
     ca_file = profile.network.ca_file
