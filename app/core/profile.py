@@ -336,7 +336,7 @@ def _read(path: Path) -> str:
             path, "-", f"larger than {MAX_BYTES // 1024} KB; a profile is a few KB of TOML"
         )
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # Notepad's UTF-8 starts with a byte-order mark
     except UnicodeDecodeError as exc:
         raise ProfileError(path, "-", f"not valid TOML ({exc})") from None
 

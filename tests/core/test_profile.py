@@ -46,6 +46,15 @@ def test_the_documented_example_loads():
     assert profile.node_min == "20"
 
 
+def test_a_profile_saved_by_notepad_with_a_byte_order_mark_loads(tmp_path):
+    saved = tmp_path / "room.toml"
+    saved.write_bytes(b"\xef\xbb\xbf" + EXAMPLE.read_bytes())  # UTF-8 with a BOM
+    assert (
+        load_profile(saved, CATALOG, linux_host()).tool_ids
+        == load_profile(EXAMPLE, CATALOG, linux_host()).tool_ids
+    )
+
+
 def test_a_full_profile_with_network_settings():
     profile = parse(
         """
