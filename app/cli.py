@@ -112,17 +112,19 @@ def wizard_options(argv: Sequence[str]) -> dict[str, object] | None:
 
 def _wizard(profile_path: str | None) -> int:
     """Open the wizard; a broken catalog or a refused profile is shown in its window."""
-    from app.core.host import Host
+    import os
 
-    host = Host.current(lean=True)
+    from app.core import display  # small: the first window waits for what loads here
+
     # Without a display Qt's xcb and wayland platforms abort the process (exit 134),
     # saying only that they could not connect: say why here, before Qt loads.
-    if not host.env.get("QT_QPA_PLATFORM"):
-        if not host.has_display:
+    system, env = display.this_system(), os.environ
+    if not env.get("QT_QPA_PLATFORM"):
+        if not display.has_display(system, env):
             print(NO_DISPLAY, file=sys.stderr)
             return EXIT_USAGE
-        if not host.display_answers():
-            print(DISPLAY_GONE.format(display=_named_display(host.env)), file=sys.stderr)
+        if not display.display_answers(system, env):
+            print(DISPLAY_GONE.format(display=_named_display(env)), file=sys.stderr)
             return EXIT_USAGE
     # Qt is imported only for the wizard, which shows its window before loading the core.
     from app.ui.app import run_wizard
@@ -270,9 +272,9 @@ def _command(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     finally:
-        with contextlib.suppress(OSError):
-            sys.stdout.flush()
-            sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # one that cannot flush keeps no other's text
+            with contextlib.suppress(OSError):
+                stream.flush()
         sys.stdout, sys.stderr = stdout, stderr
         if not _stopped_by and threading.current_thread() is threading.main_thread():
             # After a stop the handlers stay: a late Ctrl+C while the process exits
@@ -329,7 +331,7 @@ async def _interruptible(work: Coroutine[Any, Any, int], signals: Sequence[int])
         received += 1
         if _stopped_by is None:
             _stopped_by = signal.Signals(signum)
-        if _stopped_by.name == "SIGHUP":
+        if signal.Signals(signum).name == "SIGHUP":  # this one, whichever came first
             _leave_closed_terminal(terminals)
         if received == 1:
             with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to stop

@@ -170,7 +170,7 @@ def test_folder_arguments_are_absolute_with_the_home_folder_expanded(tmp_path, m
     assert folder_arg("~/npm") == "/home/ada/npm"  # "~/npm" in quotes reaches us as it is
     assert folder_arg("C:npm") == "C:npm"  # a Windows path is left to Windows
     assert folder_arg(" /tmp/npm ") == "/tmp/npm"  # a space pasted with it
-    bad_values = ["", " ", "/tmp/a\nb", "/tmp/a\x00b", "/tmp/a\tb", '"~/x"', "'/tmp/x'"]
+    bad_values = ["", " ", "/tmp/a\nb", "/tmp/a\x00b", "/tmp/a\tb", "/tmp/\x9b2J", '"~/x"', "'/x'"]
     bad_values += ["$HOME/x", "${HOME}/x", "%USERPROFILE%\\npm", "~nosuchuser-ai-cli/x"]
     for bad in bad_values:
         with pytest.raises(argparse.ArgumentTypeError):

@@ -177,6 +177,7 @@ def test_the_wizard_without_a_display_says_what_to_do_instead_of_aborting():
         "import sys, app.cli\n"
         "code = app.cli.main(sys.argv[1:])\n"
         "print(code, any(m.startswith('PySide6') for m in sys.modules))\n"
+        "print(*sorted(m for m in sys.modules if m.startswith('app.core')), file=sys.stderr)\n"
     )
     for argv in ([], ["--profile", "room.toml"]):
         result = subprocess.run(
@@ -189,6 +190,8 @@ def test_the_wizard_without_a_display_says_what_to_do_instead_of_aborting():
             stdin=subprocess.DEVNULL,
         )
         assert result.stdout.split() == ["2", "False"], result.stderr
+        # The check is as small as the first window's path: no Host, no dataclasses.
+        assert result.stderr.splitlines()[-1] == "app.core app.core.display"
         assert result.stderr.startswith("ai-cli-setup: no display found: ")
         assert "neither\nDISPLAY nor WAYLAND_DISPLAY is set" in result.stderr
         for command in ("detect", "plan", "install --yes", "verify"):

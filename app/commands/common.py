@@ -13,6 +13,7 @@ import sys
 import threading
 from typing import Any
 
+from app.core.host import has_control_character
 from app.core.profile import Profile, ProfileError, load_profile
 from app.core.recording import RecordingError
 from app.core.session import Session
@@ -99,7 +100,7 @@ def folder_arg(value: str) -> str:
     """
     if not value.strip():
         raise argparse.ArgumentTypeError("the folder is empty; give one, such as ~/.npm-global")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if has_control_character(value):
         raise argparse.ArgumentTypeError(
             "the folder's name holds a line break or another control character"
         )

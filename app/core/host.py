@@ -11,15 +11,16 @@ import glob
 import ntpath
 import os
 import platform
-import re
 import shlex
 import subprocess
-import sys
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, cast
+
+from app.core import display
 
 System = Literal["linux", "darwin", "windows"]
 
@@ -67,13 +68,7 @@ class Host:
         the wizard's window; the rest costs more (on Windows, platform asks
         `cmd /c ver` for the version).
         """
-        system: System
-        if sys.platform == "win32":
-            system = "windows"
-        elif sys.platform == "darwin":
-            system = "darwin"
-        else:
-            system = "linux"
+        system = cast("System", display.this_system())
         if lean:
             return cls(system=system, env=dict(os.environ))
         os_release: dict[str, str] = {}
@@ -113,38 +108,12 @@ class Host:
 
     @property
     def has_display(self) -> bool:
-        """A window can be opened: macOS and Windows always have a desktop; Linux has one
-        only where an X11 or Wayland display is named (not over SSH, in a container, in CI)."""
-        if self.system != "linux":
-            return True
-        return bool(self.env.get("DISPLAY") or self.env.get("WAYLAND_DISPLAY"))
+        """A window can be opened: see `app.core.display.has_display`."""
+        return display.has_display(self.system, self.env)
 
     def display_answers(self) -> bool:
-        """Whether the named display takes a connection: a DISPLAY left over from an SSH
-        session whose X forwarding is gone, or an X server that has ended, does not (Qt's
-        xcb platform then aborts the process). True off Linux and where it cannot tell."""
-        if self.system != "linux":
-            return True
-        import socket  # only for this check, made once before the wizard's window
-
-        wayland = self.env.get("WAYLAND_DISPLAY", "")
-        if wayland:
-            runtime = self.env.get("XDG_RUNTIME_DIR", "")
-            path = wayland if wayland.startswith("/") else os.path.join(runtime, wayland)
-            if _connects(socket.AF_UNIX, path):
-                return True
-        display = self.env.get("DISPLAY", "")
-        if not display:
-            return False
-        match = re.fullmatch(r"(?P<host>[^:]*):(?P<number>\d+)(?:\.\d+)?", display)
-        if match is None:
-            return True  # a form this does not read: Qt may, so it tries
-        number = int(match["number"])
-        host = match["host"]
-        if host in ("", "unix"):
-            local = f"/tmp/.X11-unix/X{number}"
-            return _connects(socket.AF_UNIX, local) or _connects(socket.AF_UNIX, "\0" + local)
-        return _connects(socket.AF_INET, (host, 6000 + number))
+        """The named display takes a connection: see `app.core.display.display_answers`."""
+        return display.display_answers(self.system, self.env)
 
     @property
     def stop_signals(self) -> tuple[str, ...]:
@@ -184,7 +153,7 @@ class Host:
         A separator in its name splits it in two for every shell; a line break
         would also end the line that saves it in a shell start-up file.
         """
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in folder):
+        if has_control_character(folder):
             return "its name holds a line break or another control character"
         if self.path_separator in folder:
             return f"its name holds {self.path_separator!r}, which separates the folders of PATH"
@@ -309,13 +278,6 @@ def find_all_on_path(name: str, host: Host) -> list[str]:
     return found
 
 
-def _connects(family: int, address: object, timeout: float = 0.5) -> bool:
-    import socket
-
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(address)
-    except OSError:
-        return False
-    return True
+def has_control_character(text: str) -> bool:
+    """A line break, tab, escape or any other control character (C0, DEL or C1)."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)

@@ -126,7 +126,14 @@ def test_a_saved_folder_reaches_a_new_login_shell_and_undo_takes_it_out(isolated
 
 
 @pytest.mark.parametrize(
-    "folder", ["/tmp/npm\ntouch /tmp/owned;#/bin", "/tmp/npm\r/bin", "/tmp/a:b/bin", "/tmp/\x1b[2J"]
+    "folder",
+    [
+        "/tmp/npm\ntouch /tmp/owned;#/bin",
+        "/tmp/npm\r/bin",
+        "/tmp/a:b/bin",
+        "/tmp/\x1b[2J",
+        "/tmp/\x9b2J",
+    ],
 )
 def test_a_folder_that_cannot_go_on_path_writes_no_shell_file(isolated_home, tmp_path, folder):
     # A line break in the folder once became a command of its own in ~/.profile.
