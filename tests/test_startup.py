@@ -163,6 +163,22 @@ def test_the_command_lines_exit_codes_match_the_subcommands():
     assert (app.cli.EXIT_FAILED, app.cli.EXIT_USAGE) == (common.EXIT_FAILED, common.EXIT_USAGE)
 
 
+def wizard_refusing_to_start(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
+    """The wizard's command line in `env`; it prints its exit code and whether Qt loaded,
+    and last on stderr the core modules it loaded."""
+    probe = (
+        "import sys, app.cli\n"
+        "code = app.cli.main(sys.argv[1:])\n"
+        "print(code, any(m.startswith('PySide6') for m in sys.modules))\n"
+        "print(*sorted(m for m in sys.modules if m.startswith('app.core')), file=sys.stderr)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", probe, *argv],
+        cwd=REPO, capture_output=True, text=True, timeout=120, env=env,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def test_the_wizard_without_a_display_says_what_to_do_instead_of_aborting():
     """On Linux without DISPLAY or WAYLAND_DISPLAY Qt aborted (exit 134) with only
     'could not connect to display'; the message comes before Qt loads."""
@@ -173,22 +189,8 @@ def test_the_wizard_without_a_display_says_what_to_do_instead_of_aborting():
         for k, v in os.environ.items()
         if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
     }
-    probe = (
-        "import sys, app.cli\n"
-        "code = app.cli.main(sys.argv[1:])\n"
-        "print(code, any(m.startswith('PySide6') for m in sys.modules))\n"
-        "print(*sorted(m for m in sys.modules if m.startswith('app.core')), file=sys.stderr)\n"
-    )
     for argv in ([], ["--profile", "room.toml"]):
-        result = subprocess.run(
-            [sys.executable, "-c", probe, *argv],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
+        result = wizard_refusing_to_start(env, *argv)
         assert result.stdout.split() == ["2", "False"], result.stderr
         # The check is as small as the first window's path: no Host, no dataclasses.
         assert result.stderr.splitlines()[-1] == "app.core app.core.display"
@@ -220,17 +222,9 @@ def test_the_wizard_on_a_display_that_does_not_answer_says_so_instead_of_abortin
         spare.bind(("127.0.0.1", 0))
         display = f"127.0.0.1:{spare.getsockname()[1] - 6000}.0"  # closed once it is released
     env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    probe = (
-        "import sys, app.cli\n"
-        "code = app.cli.main([])\n"
-        "print(code, any(m.startswith('PySide6') for m in sys.modules))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-        env={**env, "DISPLAY": display}, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    result = wizard_refusing_to_start({**env, "DISPLAY": display})
     assert result.stdout.split() == ["2", "False"], result.stderr
+    assert result.stderr.splitlines()[-1] == "app.core app.core.display"
     assert result.stderr.startswith("ai-cli-setup: the display does not answer: ")
     assert f"DISPLAY={display} is set, but nothing answers on it" in result.stderr
     assert "  ai-cli-setup install --yes  " in result.stderr

@@ -407,9 +407,22 @@ TLS_NPM_REAL = {
         ("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"),
     ]
 }
-TLS_CURL = "curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html"
-ETARGET_NPM = "npm error code ETARGET\nnpm error notarget No matching version found for @google/gemini-cli@999.0.0.\nnpm error notarget In most cases you or one of your dependencies are requesting a package version that doesn't exist."
-ETARGET_VIEW = "npm error code E404\nnpm error 404 No match found for version 999.0.0\nnpm error 404  The requested resource '@google/gemini-cli@999.0.0' could not be found or you do not have permission to access it."
+TLS_CURL = (
+    "curl: (60) SSL certificate problem: self-signed certificate\n"
+    "More details here: https://curl.se/docs/sslcerts.html"
+)
+ETARGET_NPM = (
+    "npm error code ETARGET\n"
+    "npm error notarget No matching version found for @google/gemini-cli@999.0.0.\n"
+    "npm error notarget In most cases you or one of your dependencies are requesting a package "
+    "version that doesn't exist."
+)
+ETARGET_VIEW = (
+    "npm error code E404\n"
+    "npm error 404 No match found for version 999.0.0\n"
+    "npm error 404  The requested resource '@google/gemini-cli@999.0.0' could not be found or "
+    "you do not have permission to access it."
+)
 CURL_DNS = "curl: (6) Could not resolve host: astral.sh"
 
 
